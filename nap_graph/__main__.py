@@ -1,0 +1,3 @@
+from nap_graph.cli import cli
+
+cli()

@@ -1,0 +1,314 @@
+"""Build the graph: sources -> records -> quads -> validation -> dumps.
+
+`assemble` does everything but writing; `build` writes the dumps only when the data
+conforms, so that a failed build leaves the previous dumps in place.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph
+
+from nap_graph import dump
+from nap_graph.describe import Description
+from nap_graph.errors import DataInvalid
+from nap_graph.graph import DATASETS, GraphBuilder, Quads, Source
+from nap_graph.iris import DEFAULT_BASE_IRI, Iris
+from nap_graph.progress import Progress
+from nap_graph.reconcile import Naps, reconcile
+from nap_graph.sources import peacekeeping as pk
+from nap_graph.sources.countries import Country, read_countries
+from nap_graph.sources.naps import read_nap_sources
+from nap_graph.sources.records import ErrorCollector, ImportReport, Origin, read_csv
+from nap_graph.validate import Report, load_shapes, validate_store
+from nap_graph.vocabulary import ONTOLOGY_FILE, SHAPES_FILE, Vocabulary
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+SOURCES_FILE = "sources.csv"
+# Sources of the statistics by mission, the first winning each month they cover.
+BY_MISSION_PRECEDENCE = ("un-odp-contributions-by-gender", "ipi-tcc-gender",
+                         "ipi-ppp-update-archive", "ipi-ppp-gender")
+
+
+@dataclass
+class Settings:
+    """Where the build reads and writes, and the base of the IRIs it mints."""
+
+    data_dir: Path = PROJECT_ROOT / "data"
+    ontology_dir: Path = PROJECT_ROOT / "ontology"
+    out_dir: Path = PROJECT_ROOT / "build"
+    base_iri: str = DEFAULT_BASE_IRI
+
+    @classmethod
+    def from_env(cls, **overrides) -> Settings:
+        """Return settings from NAP_GRAPH_* environment variables, then explicit overrides."""
+        values = {}
+        for name, env in (("data_dir", "NAP_GRAPH_DATA_DIR"), ("ontology_dir", "NAP_GRAPH_ONTOLOGY_DIR"),
+                          ("out_dir", "NAP_GRAPH_OUT_DIR"), ("base_iri", "NAP_GRAPH_BASE_IRI")):
+            if os.environ.get(env):
+                values[name] = os.environ[env]
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        for name in ("data_dir", "ontology_dir", "out_dir"):
+            if name in values:
+                values[name] = Path(values[name])
+        return cls(**values)
+
+
+@dataclass
+class Built:
+    """Everything a build made, before or after writing."""
+
+    settings: Settings
+    quads: Quads
+    nquads: bytes  # sorted N-Quads: the store's content and the N-Quads dump
+    store: ox.Store
+    report: Report | None  # None until validated
+    imports: ImportReport
+    countries: dict[str, Country]
+    naps: Naps
+    peacekeeping: pk.Peacekeeping
+    sources: list[Source]
+    timings: dict[str, float] = field(default_factory=dict)
+    build_time: str = field(default_factory=lambda: current_build_time())
+
+    @property
+    def triple_count(self) -> int:
+        return len(self.store)
+
+
+def current_build_time() -> str:
+    """Return the build time, from SOURCE_DATE_EPOCH when set (reproducible builds)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = datetime.fromtimestamp(int(epoch), UTC) if epoch else datetime.now(UTC)
+    return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+@contextmanager
+def _timed(timings: dict, name: str):
+    start = time.perf_counter()
+    yield
+    timings[name] = timings.get(name, 0.0) + time.perf_counter() - start
+
+
+def read_sources(data_dir: Path, errors: ErrorCollector, report: ImportReport) -> list[Source]:
+    """Read data/sources.csv, the register of the source datasets."""
+    sources = []
+    columns = ["id", "title", "publisher", "landing_page", "license", "retrieved_from", "files", "note"]
+    for row in read_csv(data_dir / SOURCES_FILE, data_dir, errors, columns):
+        report.read[row.origin.file] += 1
+        values = {c: row.text(c) for c in columns}
+        for required in ("id", "title", "publisher", "files"):
+            row.text(required, required=True)
+        values["landing_page"] = row.iri("landing_page")
+        values["license"] = row.iri("license")
+        if values["id"] and values["title"] and values["publisher"] and values["files"]:
+            sources.append(Source(**values, origin=row.origin))
+            report.kept[row.origin.file] += 1
+    return sources
+
+
+def import_peacekeeping(data_dir: Path, errors: ErrorCollector, report: ImportReport) -> pk.Peacekeeping:
+    """Read every peacekeeping source and merge the ones that overlap month by month."""
+    missions: dict[str, pk.Mission] = {}
+    readers = {
+        "un-odp-contributions-by-gender": lambda: pk.read_odp_by_gender(
+            data_dir, "un-odp-contributions-by-gender", errors, report),
+        "ipi-tcc-gender": lambda: pk.read_ipi_csv(data_dir, pk.TCC_FILE, "ipi-tcc-gender", errors, report),
+        "ipi-ppp-update-archive": lambda: pk.read_ipi_json(data_dir, "ipi-ppp-update-archive", errors,
+                                                           report, missions),
+        "ipi-ppp-gender": lambda: pk.read_ipi_csv(data_dir, pk.PPP_FILE, "ipi-ppp-gender", errors, report),
+    }
+    by_source = [(name, readers[name]()) for name in BY_MISSION_PRECEDENCE]
+    by_mission, months = pk.merge_by_month(by_source, report)
+    for o in by_mission:
+        if o.mission not in missions:
+            missions[o.mission] = pk.Mission(o.mission, None, None, o.source)
+    by_country = pk.read_odp_ranks(data_dir, "un-odp-contribution-ranks", errors, report)
+    targets = pk.read_parity_targets(data_dir, errors, report)
+    return pk.Peacekeeping(by_mission, by_country, missions, targets, months)
+
+
+def assemble(settings: Settings, progress: Progress | None = None, validate: bool = True) -> Built:
+    """Import, reconcile, convert to RDF and load the store; validate unless told not to."""
+    progress = progress or Progress()
+    timings: dict[str, float] = {}
+    errors, imports = ErrorCollector(), ImportReport()
+    data_dir = settings.data_dir
+    with progress.step("Reading sources"), _timed(timings, "import"):
+        vocabulary = Vocabulary.load(settings.ontology_dir)
+        sources = read_sources(data_dir, errors, imports)
+        countries = read_countries(data_dir, errors, imports)
+        nap_sources = read_nap_sources(data_dir, vocabulary.notations, errors, imports)
+        naps = reconcile(nap_sources, errors, imports)
+        peacekeeping = import_peacekeeping(data_dir, errors, imports)
+        errors.raise_if_any()
+
+    with progress.step("Making RDF"), _timed(timings, "rdf"):
+        builder = GraphBuilder(Iris(settings.base_iri), vocabulary)
+        builder.add_vocabulary()
+        known = {s.id for s in sources}
+        used = {o.source for o in peacekeeping.by_mission} | {o.source for o in peacekeeping.by_country}
+        used |= {"nap-facts", "nap-graph-curation", "country-reference", "un-gender-parity-targets"}
+        used |= {m.source for m in peacekeeping.missions.values()}
+        for name in sorted(used - known):
+            errors.add(Origin(f"{data_dir.name}/{SOURCES_FILE}"), "id", f"no source {name!r} is registered")
+        errors.raise_if_any()
+        builder.add_sources(s for s in sources if s.id in used)
+        builder.add_countries(countries)
+        builder.add_naps(naps, countries)
+        builder.add_datasets({
+            "contributions-by-mission": sorted({o.source for o in peacekeeping.by_mission}),
+            "contributions-by-country": sorted({o.source for o in peacekeeping.by_country}),
+            "stated-contributions": ["nap-facts"],
+            "parity-targets": ["un-gender-parity-targets"],
+        })
+        builder.add_missions(peacekeeping.missions)
+        builder.add_observations("contributions-by-mission", peacekeeping.by_mission)
+        builder.add_observations("contributions-by-country", peacekeeping.by_country)
+        builder.add_stated_figures(naps.figures)
+        builder.add_parity_targets(peacekeeping.targets)
+
+    with progress.step("Loading the store"), _timed(timings, "store"):
+        nquads = builder.quads.nquads()
+        store = ox.Store()
+        # A malformed term (an IRI with a space, say) fails here, before anything is written.
+        store.load(nquads, format=ox.RdfFormat.N_QUADS)
+
+    built = Built(settings, builder.quads, nquads, store, None, imports, countries, naps,
+                  peacekeeping, sources, timings)
+    if validate:
+        with _timed(timings, "validate"):
+            built.report = run_validation(built, progress, threads=2)
+    return built
+
+
+def run_validation(built: Built, progress: Progress, threads: int) -> Report:
+    shapes = load_shapes(built.settings.ontology_dir)
+    with progress.bar("Validating against the shapes") as bar:
+        return validate_store(built.store, shapes, built.quads.origins, progress=bar, threads=threads)
+
+
+def build(settings: Settings, progress: Progress | None = None) -> Built:
+    """Build and validate the graph, and publish the dumps if and only if it conforms.
+
+    Validation and the writing of the dumps run at the same time (Oxigraph and zlib release
+    the GIL); the dumps go to a new folder that replaces the output folder only when the
+    data conforms, so a failed build leaves the previous dumps as they were.
+    """
+    progress = progress or Progress()
+    built = assemble(settings, progress, validate=False)
+    start = time.perf_counter()
+    with dump.AtomicFolder(settings.out_dir) as out, ThreadPoolExecutor(1) as pool:
+        validation = pool.submit(run_validation, built, progress, 1)
+        try:
+            write_outputs(built, out, progress)
+        finally:
+            built.report = validation.result()
+        built.timings["validate+dump"] = time.perf_counter() - start
+        if not built.report.conforms:
+            raise DataInvalid(built.report)
+        (out / dump.REPORTS_DIR / "validation.txt").write_text(built.report.text() + "\n")
+    return built
+
+
+def write_outputs(built: Built, out: Path, progress: Progress) -> None:
+    """Write every dump into `out`."""
+    settings = built.settings
+    iris = Iris(settings.base_iri)
+    prefixes = dump.data_prefixes(iris)
+    with progress.bar("Writing the whole graph", total=len(dump.WHOLE_GRAPH)) as advance:
+        lines = built.quads.triples()
+        ntriples = dump.ntriples(lines)
+        dump.write_gzip(out / "nap-graph.nt.gz", ntriples)
+        advance()
+        triples = ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)
+        dump.write_rdf(out / "nap-graph.ttl", triples, ox.RdfFormat.TURTLE, prefixes)
+        advance()
+        dump.write_jsonld(out / "nap-graph.jsonld", lines, prefixes)
+        advance()
+        dump.write_gzip(out / "nap-graph.nq.gz", built.nquads)
+        advance()
+        dump.write_rdf(out / "nap-graph.trig", ox.parse(built.nquads, format=ox.RdfFormat.N_QUADS),
+                       ox.RdfFormat.TRIG, prefixes)
+        advance()
+    countries = built.quads.countries()
+    (out / dump.COUNTRIES_DIR).mkdir()
+    with progress.bar("Writing one file per country", total=len(countries)) as advance:
+        for iso3 in countries:
+            data = dump.ntriples(built.quads.triples(iso3))
+            dump.write_rdf(out / dump.COUNTRIES_DIR / f"{iso3}.ttl",
+                           ox.parse(data, format=ox.RdfFormat.N_TRIPLES), ox.RdfFormat.TURTLE, prefixes)
+            advance()
+    (out / dump.ONTOLOGY_DIR).mkdir()
+    for name in (ONTOLOGY_FILE, SHAPES_FILE):
+        shutil.copyfile(settings.ontology_dir / name, out / dump.ONTOLOGY_DIR / name)
+    with progress.step("Writing statistics and reports"):
+        write_statistics(built, out / dump.STATISTICS_DIR)
+        (out / dump.REPORTS_DIR).mkdir()
+        dump.write_csv(out / dump.REPORTS_DIR / "import-report.csv",
+                       ["file", "kind", "reason", "rows", "example"], built.imports.as_rows())
+    with progress.step("Describing the dataset (VoID, DCAT)"):
+        write_description(built, out, iris)
+
+
+def write_statistics(built: Built, folder: Path) -> None:
+    folder.mkdir()
+    names = {iso3: c.name for iso3, c in built.countries.items()}
+
+    def share(women: int, total: int) -> str:
+        return f"{women / total:.4f}" if total else ""
+
+    dump.write_csv(folder / "contributions-by-mission.csv",
+                   ["iso3", "country", "month", "mission", "category", "women", "personnel",
+                    "share_women", "source"],
+                   ({"iso3": o.iso3, "country": names.get(o.iso3, ""), "month": o.month,
+                     "mission": o.mission, "category": o.category, "women": o.women,
+                     "personnel": o.total, "share_women": share(o.women, o.total), "source": o.source}
+                    for o in built.peacekeeping.by_mission))
+    dump.write_csv(folder / "contributions-by-country.csv",
+                   ["iso3", "country", "month", "category", "women", "personnel", "share_women", "source"],
+                   ({"iso3": o.iso3, "country": names.get(o.iso3, ""), "month": o.month,
+                     "category": o.category, "women": o.women, "personnel": o.total,
+                     "share_women": share(o.women, o.total), "source": o.source}
+                    for o in sorted(built.peacekeeping.by_country, key=lambda o: (o.iso3, o.month))))
+    dump.write_csv(folder / "stated-contributions.csv",
+                   ["iso3", "country", "category", "women", "personnel", "share_women", "as_of", "source_url"],
+                   ({"iso3": f.iso3, "country": names.get(f.iso3, ""), "category": f.category,
+                     "women": f.women, "personnel": f.total, "share_women": share(f.women, f.total),
+                     "as_of": f.as_of or "", "source_url": f.source}
+                    for f in sorted(built.naps.figures, key=lambda f: (f.iso3, f.category, f.source))))
+    dump.write_csv(folder / "parity-targets.csv", ["category", "year", "target_share_women", "source_url"],
+                   ({"category": t.category, "year": t.year, "target_share_women": t.share,
+                     "source_url": t.source} for t in built.peacekeeping.targets))
+
+
+def write_description(built: Built, out: Path, iris: Iris) -> None:
+    description = Description(iris)
+    description.dataset_facts(built.store, built.quads.graphs, built.build_time)
+    for relative, (media_type, title) in dump.WHOLE_GRAPH.items():
+        description.distribution(out / relative, relative, media_type, f"The whole graph, {title}")
+    for path in sorted((out / dump.STATISTICS_DIR).iterdir()):
+        relative = f"{dump.STATISTICS_DIR}/{path.name}"
+        description.distribution(path, relative, "text/csv", f"Statistics: {path.stem.replace('-', ' ')}, CSV")
+    for name, title in ((ONTOLOGY_FILE, "The WPS ontology, Turtle"), (SHAPES_FILE, "The SHACL shapes, Turtle")):
+        description.distribution(out / dump.ONTOLOGY_DIR / name, f"{dump.ONTOLOGY_DIR}/{name}",
+                                 "text/turtle", title)
+    data = dump.ntriples(sorted(set(description.lines)))
+    dump.write_rdf(out / dump.DESCRIPTION_FILE, ox.parse(data, format=ox.RdfFormat.N_TRIPLES),
+                   ox.RdfFormat.TURTLE, dump.data_prefixes(iris))
+
+
+def load_shapes_graph(settings: Settings) -> Graph:
+    return load_shapes(settings.ontology_dir)
+
+
+__all__ = ["Settings", "Built", "assemble", "build", "DATASETS"]

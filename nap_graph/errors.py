@@ -1,0 +1,65 @@
+"""Exceptions of nap_graph, each named for its situation and carrying a stable code."""
+
+from __future__ import annotations
+
+
+class NapGraphError(Exception):
+    """Base class of the errors that nap_graph reports to its users."""
+
+    code = "NAP_GRAPH_ERROR"
+
+
+class SourceError(NapGraphError):
+    """A source file is malformed: names the file, the line and the field."""
+
+    code = "SOURCE_MALFORMED"
+
+    def __init__(self, file: str, line: int | None, field: str | None, message: str):
+        self.file, self.line, self.field, self.message = file, line, field, message
+        where = file if line is None else f"{file}:{line}"
+        what = f"field '{field}': " if field else ""
+        super().__init__(f"{where}: {what}{message}")
+
+
+class SourceErrors(NapGraphError):
+    """Several malformed records, reported together so that a curator fixes them in one go."""
+
+    code = "SOURCE_MALFORMED"
+
+    def __init__(self, errors: list[SourceError]):
+        self.errors = errors
+        super().__init__("\n".join(str(e) for e in errors))
+
+
+class DataInvalid(NapGraphError):
+    """The built graph violates the shapes; carries the validation report."""
+
+    code = "DATA_INVALID"
+
+    def __init__(self, report):
+        self.report = report
+        super().__init__(report.text())
+
+
+class UnsupportedShape(NapGraphError):
+    """A shape uses a SHACL feature that the build's engine does not implement."""
+
+    code = "UNSUPPORTED_SHAPE"
+
+
+class UnknownResource(NapGraphError):
+    """No resource with this IRI is in the graph."""
+
+    code = "UNKNOWN_RESOURCE"
+
+
+class QueryRejected(NapGraphError):
+    """A query was refused: malformed, an update, or a request to fetch a URL."""
+
+    code = "QUERY_REJECTED"
+
+
+class NotBuilt(NapGraphError):
+    """The graph has not been built yet in the output folder."""
+
+    code = "NOT_BUILT"

@@ -1,0 +1,149 @@
+"""Namespaces: the WPS ontology as a closed rdflib namespace, and the vocabularies we reuse."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pyoxigraph as ox
+from rdflib import Namespace, URIRef
+from rdflib.namespace import DefinedNamespace
+
+ONTOLOGY_IRI = "https://w3id.org/nap-graph/def/wps"
+SHAPES_IRI = "https://w3id.org/nap-graph/def/shapes"
+
+
+class WPS(DefinedNamespace):
+    """The terms of ontology/wps.ttl; a test keeps this list and the file in step."""
+
+    _fail = True
+    _NS = Namespace(ONTOLOGY_IRI + "#")
+
+    Adopted: URIRef
+    AllUniformedPersonnel: URIRef
+    Claim: URIRef
+    ClimateSecurity: URIRef
+    ConflictRelatedSexualViolence: URIRef
+    ContextStatement: URIRef
+    ContributionsByCountryStructure: URIRef
+    ContributionsByMissionStructure: URIRef
+    Country: URIRef
+    CuratorDecision: URIRef
+    DomesticScope: URIRef
+    ExpertsOnMission: URIRef
+    FocusArea: URIRef
+    FocusAreaClaim: URIRef
+    FormedPoliceUnits: URIRef
+    InDevelopment: URIRef
+    IndividualPolice: URIRef
+    InternationalScope: URIRef
+    MajorityOfSources: URIRef
+    Mission: URIRef
+    NationalActionPlan: URIRef
+    ParityTargetStructure: URIRef
+    Participation: URIRef
+    PersonnelCategoryScheme: URIRef
+    PillarScheme: URIRef
+    PlanClaim: URIRef
+    PlanStatusScheme: URIRef
+    Police: URIRef
+    Prevention: URIRef
+    Protection: URIRef
+    Reconciliation: URIRef
+    ReconciliationMethodScheme: URIRef
+    Region: URIRef
+    ReliefAndRecovery: URIRef
+    ScopeScheme: URIRef
+    StaffOfficers: URIRef
+    StaffOfficersAndMilitaryObservers: URIRef
+    StatedContributionsStructure: URIRef
+    StatusClaim: URIRef
+    ThemeScheme: URIRef
+    Troops: URIRef
+    UNGeoscheme: URIRef
+    Unresolved: URIRef
+    ViolentExtremism: URIRef
+    adoptedYear: URIRef
+    asOf: URIRef
+    chosenValue: URIRef
+    claim: URIRef
+    claimAbout: URIRef
+    conflictingClaim: URIRef
+    contributor: URIRef
+    country: URIRef
+    dataSource: URIRef
+    edition: URIRef
+    endYear: URIRef
+    focusArea: URIRef
+    headquarters: URIRef
+    hostCountry: URIRef
+    isFocusAreaOf: URIRef
+    iso3166Alpha2: URIRef
+    iso3166Alpha3: URIRef
+    method: URIRef
+    mission: URIRef
+    onProperty: URIRef
+    personnelCategory: URIRef
+    personnelCount: URIRef
+    pillar: URIRef
+    plan: URIRef
+    position: URIRef
+    reconciliation: URIRef
+    refMonth: URIRef
+    region: URIRef
+    scope: URIRef
+    startYear: URIRef
+    statedAdoptedYear: URIRef
+    statedCountryName: URIRef
+    statedDescription: URIRef
+    statedEdition: URIRef
+    statedEndYear: URIRef
+    statedIn: URIRef
+    statedPillar: URIRef
+    statedPosition: URIRef
+    statedStartYear: URIRef
+    statedTitle: URIRef
+    status: URIRef
+    succeeds: URIRef
+    supportingClaim: URIRef
+    targetShareOfWomen: URIRef
+    targetYear: URIRef
+    theme: URIRef
+    unM49: URIRef
+    unMemberSince: URIRef
+    womenCount: URIRef
+
+
+QB = Namespace("http://purl.org/linked-data/cube#")
+SDMX_DIMENSION = Namespace("http://purl.org/linked-data/sdmx/2009/dimension#")
+PROV = Namespace("http://www.w3.org/ns/prov#")
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
+VOID = Namespace("http://rdfs.org/ns/void#")
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+SCHEMA = Namespace("https://schema.org/")
+FOAF = Namespace("http://xmlns.com/foaf/0.1/")
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+
+# Prefixes written into the Turtle dumps, in this order.
+PREFIXES = {
+    "wps": str(WPS),
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "dcat": str(DCAT),
+    "prov": str(PROV),
+    "qb": str(QB),
+    "sdmx-dimension": str(SDMX_DIMENSION),
+    "void": str(VOID),
+    "spdx": str(SPDX),
+    "schema": str(SCHEMA),
+    "foaf": str(FOAF),
+}
+
+
+@cache
+def ox_node(iri: str) -> ox.NamedNode:
+    """Return the pyoxigraph node of an IRI, cached: predicates and classes repeat a lot."""
+    return ox.NamedNode(str(iri))

@@ -1,0 +1,341 @@
+"""Group the sources' claims into plans and focus areas, and choose the published values.
+
+Every row of the NAP facts is a claim of one source. Claims are grouped into plans by
+country and edition (or, for plans that no source numbers, by year), unless a curator's
+assignment says otherwise. Each published value is then chosen by, in order:
+a curator's decision; the only value stated; the value stated by most distinct sources.
+A tie publishes no value. Disputed and decided values get a reconciliation record that
+names the method and the supporting and conflicting claims, so that a user can trace
+every choice; the claims themselves are always published.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from nap_graph.sources.naps import (
+    Assignment,
+    ContextRow,
+    CuratedFocusArea,
+    Decision,
+    FocusClaimRow,
+    NapSources,
+    PlanAttribute,
+    PlanClaimRow,
+    StatedFigure,
+)
+from nap_graph.sources.records import ErrorCollector, ImportReport, Origin
+
+CURATOR, MAJORITY, UNRESOLVED = "curator-decision", "majority-of-sources", "unresolved"
+PLAN_PROPERTIES = {"edition": "edition", "adopted_year": "adopted", "start_year": "start",
+                   "end_year": "end"}
+
+
+@dataclass
+class Claim:
+    """One source's statement, with a short stable identifier derived from its content."""
+
+    id: str
+    row: PlanClaimRow | FocusClaimRow | CuratedFocusArea
+
+    @property
+    def source(self) -> str:
+        return self.row.source
+
+
+@dataclass
+class Reconciliation:
+    property: str
+    chosen: object | None
+    method: str
+    supporting: list[Claim]
+    conflicting: list[Claim]
+    comment: str
+    origin: Origin | None = None  # the curator's decision, where there is one
+
+
+@dataclass
+class FocusArea:
+    position: int
+    title: str | None = None
+    description: str | None = None
+    pillars: list[str] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)
+    reconciliations: list[Reconciliation] = field(default_factory=list)
+
+    @property
+    def sources(self) -> list[str]:
+        return sorted({c.source for c in self.claims})
+
+    @property
+    def origin(self) -> Origin:
+        return self.claims[0].row.origin
+
+
+@dataclass
+class Plan:
+    iso3: str
+    key: str
+    edition: int | None = None
+    adopted: int | None = None
+    start: int | None = None
+    end: int | None = None
+    status: str | None = None
+    themes: list[str] = field(default_factory=list)
+    scopes: list[str] = field(default_factory=list)
+    attributes: list[PlanAttribute] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)
+    reconciliations: list[Reconciliation] = field(default_factory=list)
+    focus_areas: list[FocusArea] = field(default_factory=list)
+    previous: Plan | None = None
+
+    @property
+    def sources(self) -> list[str]:
+        return sorted({c.source for c in self.claims} | {a.source for a in self.attributes})
+
+    @property
+    def origin(self) -> Origin:
+        return self.claims[0].row.origin
+
+    def years(self) -> set[int]:
+        """Return every start or adoption year that a claim gives this plan."""
+        return {y for c in self.claims for y in (c.row.start, c.row.adopted) if y is not None}
+
+
+@dataclass
+class Naps:
+    """The reconciled view with every claim: what the RDF is made of."""
+
+    plans: dict[tuple[str, str], Plan]
+    status_claims: list[Claim]  # claims about a country's plans that name no dated plan
+    unassigned_focus: list[Claim]  # focus-area claims whose plan the source does not identify
+    contexts: list[ContextRow]
+    figures: list[StatedFigure]
+
+
+def claim_id(row) -> str:
+    """Return a short identifier of a claim from its content, stable across builds."""
+    fields = [str(v) for k, v in vars(row).items() if k != "origin"]
+    return hashlib.sha1("|".join(fields).encode()).hexdigest()[:10]
+
+
+def reconcile(sources: NapSources, errors: ErrorCollector, report: ImportReport) -> Naps:
+    """Group claims into plans and focus areas and choose their published values."""
+    plans: dict[tuple[str, str], Plan] = {}
+    status_claims: list[Claim] = []
+    unnumbered: list[Claim] = []
+    used_assignments: set[Assignment] = set()
+
+    seen: set[tuple[str, str]] = set()
+    for row in sources.plan_claims:
+        claim = Claim(claim_id(row), row)
+        if (row.iso3, claim.id) in seen:
+            report.skip(row.origin, "the same claim again (same source and values)")
+            continue
+        seen.add((row.iso3, claim.id))
+        report.kept[row.origin.file] += 1
+        assignment = _assignment(row, sources.assignments)
+        if assignment is not None:
+            used_assignments.add(assignment)
+            _plan(plans, row.iso3, assignment.plan).claims.append(claim)
+        elif row.edition is not None:
+            _plan(plans, row.iso3, str(row.edition)).claims.append(claim)
+        elif row.start is not None or row.adopted is not None:
+            unnumbered.append(claim)
+        else:
+            status_claims.append(claim)
+
+    # A claim without an edition joins the numbered plan whose claims give the same year,
+    # when exactly one does; otherwise it is a plan of its own, keyed by its year.
+    for claim in unnumbered:
+        row = claim.row
+        years = {y for y in (row.start, row.adopted) if y is not None}
+        matches = [p for (iso3, _), p in sorted(plans.items())
+                   if iso3 == row.iso3 and len(p.key) <= 2 and p.years() & years]
+        if len(matches) == 1:
+            matches[0].claims.append(claim)
+        else:
+            _plan(plans, row.iso3, str(row.start or row.adopted)).claims.append(claim)
+
+    for assignment in sources.assignments:
+        if assignment not in used_assignments:
+            errors.add(assignment.origin, "source_url",
+                       "this assignment matches no row of the NAP facts")
+
+    decisions = defaultdict(dict)
+    for decision in sources.decisions:
+        if (decision.iso3, decision.plan) not in plans:
+            errors.add(decision.origin, "plan", f"no plan {decision.iso3}/{decision.plan} in the NAP facts")
+            continue
+        decisions[(decision.iso3, decision.plan)][decision.property] = decision
+
+    for (iso3, key), plan in sorted(plans.items()):
+        _choose_plan_values(plan, decisions.get((iso3, key), {}), errors)
+
+    for attribute in sources.attributes:
+        plan = plans.get((attribute.iso3, attribute.plan))
+        if plan is None:
+            errors.add(attribute.origin, "plan", f"no plan {attribute.iso3}/{attribute.plan} in the NAP facts")
+            continue
+        plan.attributes.append(attribute)
+        if attribute.attribute == "theme":
+            plan.themes.append(attribute.value)
+        elif attribute.attribute == "scope":
+            plan.scopes.append(attribute.value)
+        elif plan.status not in (None, attribute.value):
+            errors.add(attribute.origin, "value",
+                       f"plan {attribute.iso3}/{attribute.plan} already has the status {plan.status}")
+        else:
+            plan.status = attribute.value
+
+    by_country = defaultdict(list)
+    for (iso3, _), plan in sorted(plans.items()):
+        by_country[iso3].append(plan)
+    for country_plans in by_country.values():
+        numbered = {p.edition: p for p in country_plans if p.edition is not None}
+        for edition, plan in numbered.items():
+            plan.previous = numbered.get(edition - 1)
+
+    unassigned = _focus_areas(sources, plans, by_country, errors, report)
+
+    for context in sources.contexts:
+        if context.plan is not None and (context.iso3, context.plan) not in plans:
+            errors.add(context.origin, "plan", f"no plan {context.iso3}/{context.plan} in the NAP facts")
+    for figure in sources.figures:
+        report.kept[figure.origin.file] += 1
+
+    return Naps(plans, status_claims, unassigned, sources.contexts, sources.figures)
+
+
+def _plan(plans: dict, iso3: str, key: str) -> Plan:
+    if (iso3, key) not in plans:
+        plans[(iso3, key)] = Plan(iso3, key)
+    return plans[(iso3, key)]
+
+
+def _assignment(row: PlanClaimRow, assignments: list[Assignment]) -> Assignment | None:
+    for a in assignments:
+        if (a.iso3 == row.iso3 and a.source == row.source and a.stated_edition == row.edition
+                and (a.stated_year is None or a.stated_year in (row.start, row.adopted))):
+            return a
+    return None
+
+
+def vote(name: str, stated: list[tuple[Claim, object]], decision: Decision | None = None,
+         curated: tuple[Claim, object] | None = None) -> tuple[object | None, Reconciliation | None]:
+    """Choose a value among the claims' values; return it with its reconciliation, if any."""
+    values = [(c, v) for c, v in stated if v is not None]
+    if decision is not None or curated is not None:
+        if decision is not None:
+            chosen, comment, origin = decision.value, decision.reason, decision.origin
+        else:
+            chosen = curated[1]
+            comment = f"the curated record {curated[0].row.origin.file} gives this value"
+            origin = curated[0].row.origin
+        supporting = [c for c, v in values if v == chosen]
+        conflicting = [c for c, v in values if v != chosen]
+        return chosen, Reconciliation(name, chosen, CURATOR, supporting, conflicting, comment, origin)
+    distinct = {v for _, v in values}
+    if len(distinct) <= 1:
+        return (distinct.pop() if distinct else None), None
+    sources_per_value = defaultdict(set)
+    for claim, value in values:
+        sources_per_value[value].add(claim.source)
+    ranked = sorted(sources_per_value.items(), key=lambda kv: (-len(kv[1]), str(kv[0])))
+    total = len({c.source for c, _ in values})
+    summary = "; ".join(f"{value} ({len(srcs)} source{'s' if len(srcs) > 1 else ''})"
+                        for value, srcs in ranked)
+    if len(ranked[0][1]) > len(ranked[1][1]):
+        chosen = ranked[0][0]
+        supporting = [c for c, v in values if v == chosen]
+        conflicting = [c for c, v in values if v != chosen]
+        comment = f"{len(ranked[0][1])} of {total} sources state {chosen}: {summary}"
+        return chosen, Reconciliation(name, chosen, MAJORITY, supporting, conflicting, comment)
+    comment = f"sources are split and no curator has decided: {summary}"
+    return None, Reconciliation(name, None, UNRESOLVED, [], [c for c, _ in values], comment)
+
+
+def _choose_plan_values(plan: Plan, decisions: dict[str, Decision], errors: ErrorCollector) -> None:
+    for prop, attribute in PLAN_PROPERTIES.items():
+        stated = [(c, getattr(c.row, attribute)) for c in plan.claims]
+        chosen, record = vote(prop, stated, decisions.get(prop))
+        setattr(plan, attribute, chosen)
+        if record is not None:
+            plan.reconciliations.append(record)
+    if plan.key.isdigit() and len(plan.key) <= 2 and plan.edition != int(plan.key):
+        errors.add(plan.origin, "edition",
+                   f"the claims grouped as plan {plan.iso3}/{plan.key} give it edition {plan.edition}; "
+                   "add an assignment or a decision in data/curated/")
+
+
+def _focus_areas(sources: NapSources, plans: dict, by_country: dict, errors: ErrorCollector,
+                 report: ImportReport) -> list[Claim]:
+    """Attach focus-area claims and curated focus areas to plans; return the unattached claims."""
+    lists = defaultdict(list)
+    for row in sources.focus_claims:
+        lists[(row.iso3, row.plan_start, row.plan_end, row.source)].append(row)
+    unassigned: list[Claim] = []
+    per_plan: dict[tuple[str, str], list[Claim]] = defaultdict(list)
+    for (iso3, start, end, _source), rows in sorted(lists.items(), key=lambda kv: str(kv[0])):
+        plan = _plan_for_list(by_country.get(iso3, []), start, end)
+        for row in rows:
+            claim = Claim(claim_id(row), row)
+            report.kept[row.origin.file] += 1
+            if plan is None:
+                unassigned.append(claim)
+                report.note(row.origin, "plan not identified by the source: kept as a claim "
+                                        "about the country")
+            else:
+                per_plan[(plan.iso3, plan.key)].append(claim)
+    curated: dict[tuple[str, str], dict[int, Claim]] = defaultdict(dict)
+    for row in sources.curated_focus:
+        if (row.iso3, row.plan) not in plans:
+            errors.add(row.origin, "plan", f"no plan {row.iso3}/{row.plan} in the NAP facts")
+            continue
+        if row.position in curated[(row.iso3, row.plan)]:
+            errors.add(row.origin, "position", f"position {row.position} of {row.iso3}/{row.plan} "
+                                               "is curated twice")
+            continue
+        curated[(row.iso3, row.plan)][row.position] = Claim(claim_id(row), row)
+
+    for key in sorted(set(per_plan) | set(curated)):
+        plan = plans[key]
+        positions = defaultdict(list)
+        for claim in per_plan.get(key, []):
+            positions[claim.row.position].append(claim)
+        for position in sorted(set(positions) | set(curated.get(key, {}))):
+            area = FocusArea(position, claims=list(positions.get(position, [])))
+            record = curated.get(key, {}).get(position)
+            if record is not None:
+                area.claims.append(record)
+            stated = [(c, c.row.title) for c in positions.get(position, [])]
+            area.title, rec = vote("title", stated,
+                                   curated=(record, record.row.title) if record else None)
+            if rec is not None:
+                area.reconciliations.append(rec)
+            if record is not None:
+                area.description = record.row.description
+            pillars = {c.row.pillar for c in positions.get(position, []) if c.row.pillar}
+            if record is not None:
+                pillars.update(record.row.pillars)
+            area.pillars = sorted(pillars)
+            plan.focus_areas.append(area)
+    return unassigned
+
+
+def _plan_for_list(country_plans: list[Plan], start: int | None, end: int | None) -> Plan | None:
+    """Find the plan that a source's list of focus areas belongs to, if exactly one fits."""
+    if start is None:
+        return country_plans[0] if len(country_plans) == 1 else None
+    for attribute in ("start", "adopted"):
+        matches = [p for p in country_plans
+                   if any(getattr(c.row, attribute) == start for c in p.claims)]
+        if end is not None and len(matches) > 1:
+            matches = [p for p in matches if any(c.row.end == end for c in p.claims)]
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            return None
+    return None

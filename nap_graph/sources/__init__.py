@@ -1,0 +1,1 @@
+"""Importers: each reads source files as they are and returns records with their origins."""

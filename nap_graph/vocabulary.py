@@ -1,0 +1,73 @@
+"""Load the ontology and its concept schemes, the source of truth for codes in source files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.compare import to_canonical_graph
+from rdflib.namespace import SKOS
+
+from nap_graph.errors import NapGraphError
+from nap_graph.namespaces import WPS
+
+ONTOLOGY_FILE = "wps.ttl"
+SHAPES_FILE = "shapes.ttl"
+
+# The schemes whose notations source files use, by the name used in code.
+SCHEMES = {
+    "pillar": WPS.PillarScheme,
+    "theme": WPS.ThemeScheme,
+    "scope": WPS.ScopeScheme,
+    "status": WPS.PlanStatusScheme,
+    "category": WPS.PersonnelCategoryScheme,
+    "method": WPS.ReconciliationMethodScheme,
+}
+
+
+def to_ox(term) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """Convert an rdflib term to a pyoxigraph term."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+@dataclass
+class Vocabulary:
+    graph: Graph
+    notations: dict[str, dict[str, str]]  # scheme name -> notation -> concept IRI
+
+    @classmethod
+    def load(cls, ontology_dir: Path) -> Vocabulary:
+        """Parse the ontology, naming its blank nodes canonically so that dumps are stable."""
+        path = ontology_dir / ONTOLOGY_FILE
+        try:
+            graph = to_canonical_graph(Graph().parse(path, format="turtle"))
+        except Exception as exc:  # rdflib raises several unrelated types for bad Turtle
+            raise NapGraphError(f"{path}: cannot parse the ontology: {exc}") from exc
+        notations = {}
+        for name, scheme in SCHEMES.items():
+            notations[name] = {
+                str(graph.value(concept, SKOS.notation)): str(concept)
+                for concept in graph.subjects(SKOS.inScheme, scheme)
+                if graph.value(concept, SKOS.notation) is not None
+            }
+        return cls(graph, notations)
+
+    def triples(self):
+        """Yield the ontology's triples as pyoxigraph terms."""
+        for s, p, o in self.graph:
+            yield to_ox(s), to_ox(p), to_ox(o)
+
+    def concept(self, scheme: str, notation: str) -> str:
+        return self.notations[scheme][notation]
