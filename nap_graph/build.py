@@ -35,8 +35,12 @@ from nap_graph.vocabulary import ONTOLOGY_FILE, SHAPES_FILE, Vocabulary
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SOURCES_FILE = "sources.csv"
 # Sources of the statistics by mission, the first winning each month they cover.
-BY_MISSION_PRECEDENCE = ("un-odp-contributions-by-gender", "ipi-tcc-gender",
-                         "ipi-ppp-update-archive", "ipi-ppp-gender")
+BY_MISSION_PRECEDENCE = (
+    "un-odp-contributions-by-gender",
+    "ipi-tcc-gender",
+    "ipi-ppp-update-archive",
+    "ipi-ppp-gender",
+)
 
 
 @dataclass
@@ -52,8 +56,12 @@ class Settings:
     def from_env(cls, **overrides) -> Settings:
         """Return settings from NAP_GRAPH_* environment variables, then explicit overrides."""
         values = {}
-        for name, env in (("data_dir", "NAP_GRAPH_DATA_DIR"), ("ontology_dir", "NAP_GRAPH_ONTOLOGY_DIR"),
-                          ("out_dir", "NAP_GRAPH_OUT_DIR"), ("base_iri", "NAP_GRAPH_BASE_IRI")):
+        for name, env in (
+            ("data_dir", "NAP_GRAPH_DATA_DIR"),
+            ("ontology_dir", "NAP_GRAPH_ONTOLOGY_DIR"),
+            ("out_dir", "NAP_GRAPH_OUT_DIR"),
+            ("base_iri", "NAP_GRAPH_BASE_IRI"),
+        ):
             if os.environ.get(env):
                 values[name] = os.environ[env]
         values.update({k: v for k, v in overrides.items() if v is not None})
@@ -102,7 +110,16 @@ def _timed(timings: dict, name: str):
 def read_sources(data_dir: Path, errors: ErrorCollector, report: ImportReport) -> list[Source]:
     """Read data/sources.csv, the register of the source datasets."""
     sources = []
-    columns = ["id", "title", "publisher", "landing_page", "license", "retrieved_from", "files", "note"]
+    columns = [
+        "id",
+        "title",
+        "publisher",
+        "landing_page",
+        "license",
+        "retrieved_from",
+        "files",
+        "note",
+    ]
     for row in read_csv(data_dir / SOURCES_FILE, data_dir, errors, columns):
         report.read[row.origin.file] += 1
         values = {c: row.text(c) for c in columns}
@@ -116,16 +133,24 @@ def read_sources(data_dir: Path, errors: ErrorCollector, report: ImportReport) -
     return sources
 
 
-def import_peacekeeping(data_dir: Path, errors: ErrorCollector, report: ImportReport) -> pk.Peacekeeping:
+def import_peacekeeping(
+    data_dir: Path, errors: ErrorCollector, report: ImportReport
+) -> pk.Peacekeeping:
     """Read every peacekeeping source and merge the ones that overlap month by month."""
     missions: dict[str, pk.Mission] = {}
     readers = {
         "un-odp-contributions-by-gender": lambda: pk.read_odp_by_gender(
-            data_dir, "un-odp-contributions-by-gender", errors, report),
-        "ipi-tcc-gender": lambda: pk.read_ipi_csv(data_dir, pk.TCC_FILE, "ipi-tcc-gender", errors, report),
-        "ipi-ppp-update-archive": lambda: pk.read_ipi_json(data_dir, "ipi-ppp-update-archive", errors,
-                                                           report, missions),
-        "ipi-ppp-gender": lambda: pk.read_ipi_csv(data_dir, pk.PPP_FILE, "ipi-ppp-gender", errors, report),
+            data_dir, "un-odp-contributions-by-gender", errors, report
+        ),
+        "ipi-tcc-gender": lambda: pk.read_ipi_csv(
+            data_dir, pk.TCC_FILE, "ipi-tcc-gender", errors, report
+        ),
+        "ipi-ppp-update-archive": lambda: pk.read_ipi_json(
+            data_dir, "ipi-ppp-update-archive", errors, report, missions
+        ),
+        "ipi-ppp-gender": lambda: pk.read_ipi_csv(
+            data_dir, pk.PPP_FILE, "ipi-ppp-gender", errors, report
+        ),
     }
     by_source = [(name, readers[name]()) for name in BY_MISSION_PRECEDENCE]
     by_mission, months = pk.merge_by_month(by_source, report)
@@ -156,21 +181,27 @@ def assemble(settings: Settings, progress: Progress | None = None, validate: boo
         builder = GraphBuilder(Iris(settings.base_iri), vocabulary)
         builder.add_vocabulary()
         known = {s.id for s in sources}
-        used = {o.source for o in peacekeeping.by_mission} | {o.source for o in peacekeeping.by_country}
+        used = {o.source for o in peacekeeping.by_mission} | {
+            o.source for o in peacekeeping.by_country
+        }
         used |= {"nap-facts", "nap-graph-curation", "country-reference", "un-gender-parity-targets"}
         used |= {m.source for m in peacekeeping.missions.values()}
         for name in sorted(used - known):
-            errors.add(Origin(f"{data_dir.name}/{SOURCES_FILE}"), "id", f"no source {name!r} is registered")
+            errors.add(
+                Origin(f"{data_dir.name}/{SOURCES_FILE}"), "id", f"no source {name!r} is registered"
+            )
         errors.raise_if_any()
         builder.add_sources(s for s in sources if s.id in used)
         builder.add_countries(countries)
         builder.add_naps(naps, countries)
-        builder.add_datasets({
-            "contributions-by-mission": sorted({o.source for o in peacekeeping.by_mission}),
-            "contributions-by-country": sorted({o.source for o in peacekeeping.by_country}),
-            "stated-contributions": ["nap-facts"],
-            "parity-targets": ["un-gender-parity-targets"],
-        })
+        builder.add_datasets(
+            {
+                "contributions-by-mission": sorted({o.source for o in peacekeeping.by_mission}),
+                "contributions-by-country": sorted({o.source for o in peacekeeping.by_country}),
+                "stated-contributions": ["nap-facts"],
+                "parity-targets": ["un-gender-parity-targets"],
+            }
+        )
         builder.add_missions(peacekeeping.missions)
         builder.add_observations("contributions-by-mission", peacekeeping.by_mission)
         builder.add_observations("contributions-by-country", peacekeeping.by_country)
@@ -183,8 +214,19 @@ def assemble(settings: Settings, progress: Progress | None = None, validate: boo
         # A malformed term (an IRI with a space, say) fails here, before anything is written.
         store.load(nquads, format=ox.RdfFormat.N_QUADS)
 
-    built = Built(settings, builder.quads, nquads, store, None, imports, countries, naps,
-                  peacekeeping, sources, timings)
+    built = Built(
+        settings,
+        builder.quads,
+        nquads,
+        store,
+        None,
+        imports,
+        countries,
+        naps,
+        peacekeeping,
+        sources,
+        timings,
+    )
     if validate:
         with _timed(timings, "validate"):
             built.report = run_validation(built, progress, threads=2)
@@ -194,7 +236,9 @@ def assemble(settings: Settings, progress: Progress | None = None, validate: boo
 def run_validation(built: Built, progress: Progress, threads: int) -> Report:
     shapes = load_shapes(built.settings.ontology_dir)
     with progress.bar("Validating against the shapes") as bar:
-        return validate_store(built.store, shapes, built.quads.origins, progress=bar, threads=threads)
+        return validate_store(
+            built.store, shapes, built.quads.origins, progress=bar, threads=threads
+        )
 
 
 def build(settings: Settings, progress: Progress | None = None) -> Built:
@@ -237,16 +281,24 @@ def write_outputs(built: Built, out: Path, progress: Progress) -> None:
         advance()
         dump.write_gzip(out / "nap-graph.nq.gz", built.nquads)
         advance()
-        dump.write_rdf(out / "nap-graph.trig", ox.parse(built.nquads, format=ox.RdfFormat.N_QUADS),
-                       ox.RdfFormat.TRIG, prefixes)
+        dump.write_rdf(
+            out / "nap-graph.trig",
+            ox.parse(built.nquads, format=ox.RdfFormat.N_QUADS),
+            ox.RdfFormat.TRIG,
+            prefixes,
+        )
         advance()
     countries = built.quads.countries()
     (out / dump.COUNTRIES_DIR).mkdir()
     with progress.bar("Writing one file per country", total=len(countries)) as advance:
         for iso3 in countries:
             data = dump.ntriples(built.quads.triples(iso3))
-            dump.write_rdf(out / dump.COUNTRIES_DIR / f"{iso3}.ttl",
-                           ox.parse(data, format=ox.RdfFormat.N_TRIPLES), ox.RdfFormat.TURTLE, prefixes)
+            dump.write_rdf(
+                out / dump.COUNTRIES_DIR / f"{iso3}.ttl",
+                ox.parse(data, format=ox.RdfFormat.N_TRIPLES),
+                ox.RdfFormat.TURTLE,
+                prefixes,
+            )
             advance()
     (out / dump.ONTOLOGY_DIR).mkdir()
     for name in (ONTOLOGY_FILE, SHAPES_FILE):
@@ -254,8 +306,11 @@ def write_outputs(built: Built, out: Path, progress: Progress) -> None:
     with progress.step("Writing statistics and reports"):
         write_statistics(built, out / dump.STATISTICS_DIR)
         (out / dump.REPORTS_DIR).mkdir()
-        dump.write_csv(out / dump.REPORTS_DIR / "import-report.csv",
-                       ["file", "kind", "reason", "rows", "example"], built.imports.as_rows())
+        dump.write_csv(
+            out / dump.REPORTS_DIR / "import-report.csv",
+            ["file", "kind", "reason", "rows", "example"],
+            built.imports.as_rows(),
+        )
     with progress.step("Describing the dataset (VoID, DCAT)"):
         write_description(built, out, iris)
 
@@ -267,28 +322,81 @@ def write_statistics(built: Built, folder: Path) -> None:
     def share(women: int, total: int) -> str:
         return f"{women / total:.4f}" if total else ""
 
-    dump.write_csv(folder / "contributions-by-mission.csv",
-                   ["iso3", "country", "month", "mission", "category", "women", "personnel",
-                    "share_women", "source"],
-                   ({"iso3": o.iso3, "country": names.get(o.iso3, ""), "month": o.month,
-                     "mission": o.mission, "category": o.category, "women": o.women,
-                     "personnel": o.total, "share_women": share(o.women, o.total), "source": o.source}
-                    for o in built.peacekeeping.by_mission))
-    dump.write_csv(folder / "contributions-by-country.csv",
-                   ["iso3", "country", "month", "category", "women", "personnel", "share_women", "source"],
-                   ({"iso3": o.iso3, "country": names.get(o.iso3, ""), "month": o.month,
-                     "category": o.category, "women": o.women, "personnel": o.total,
-                     "share_women": share(o.women, o.total), "source": o.source}
-                    for o in sorted(built.peacekeeping.by_country, key=lambda o: (o.iso3, o.month))))
-    dump.write_csv(folder / "stated-contributions.csv",
-                   ["iso3", "country", "category", "women", "personnel", "share_women", "as_of", "source_url"],
-                   ({"iso3": f.iso3, "country": names.get(f.iso3, ""), "category": f.category,
-                     "women": f.women, "personnel": f.total, "share_women": share(f.women, f.total),
-                     "as_of": f.as_of or "", "source_url": f.source}
-                    for f in sorted(built.naps.figures, key=lambda f: (f.iso3, f.category, f.source))))
-    dump.write_csv(folder / "parity-targets.csv", ["category", "year", "target_share_women", "source_url"],
-                   ({"category": t.category, "year": t.year, "target_share_women": t.share,
-                     "source_url": t.source} for t in built.peacekeeping.targets))
+    dump.write_csv(
+        folder / "contributions-by-mission.csv",
+        [
+            "iso3",
+            "country",
+            "month",
+            "mission",
+            "category",
+            "women",
+            "personnel",
+            "share_women",
+            "source",
+        ],
+        (
+            {
+                "iso3": o.iso3,
+                "country": names.get(o.iso3, ""),
+                "month": o.month,
+                "mission": o.mission,
+                "category": o.category,
+                "women": o.women,
+                "personnel": o.total,
+                "share_women": share(o.women, o.total),
+                "source": o.source,
+            }
+            for o in built.peacekeeping.by_mission
+        ),
+    )
+    dump.write_csv(
+        folder / "contributions-by-country.csv",
+        ["iso3", "country", "month", "category", "women", "personnel", "share_women", "source"],
+        (
+            {
+                "iso3": o.iso3,
+                "country": names.get(o.iso3, ""),
+                "month": o.month,
+                "category": o.category,
+                "women": o.women,
+                "personnel": o.total,
+                "share_women": share(o.women, o.total),
+                "source": o.source,
+            }
+            for o in sorted(built.peacekeeping.by_country, key=lambda o: (o.iso3, o.month))
+        ),
+    )
+    dump.write_csv(
+        folder / "stated-contributions.csv",
+        ["iso3", "country", "category", "women", "personnel", "share_women", "as_of", "source_url"],
+        (
+            {
+                "iso3": f.iso3,
+                "country": names.get(f.iso3, ""),
+                "category": f.category,
+                "women": f.women,
+                "personnel": f.total,
+                "share_women": share(f.women, f.total),
+                "as_of": f.as_of or "",
+                "source_url": f.source,
+            }
+            for f in sorted(built.naps.figures, key=lambda f: (f.iso3, f.category, f.source))
+        ),
+    )
+    dump.write_csv(
+        folder / "parity-targets.csv",
+        ["category", "year", "target_share_women", "source_url"],
+        (
+            {
+                "category": t.category,
+                "year": t.year,
+                "target_share_women": t.share,
+                "source_url": t.source,
+            }
+            for t in built.peacekeeping.targets
+        ),
+    )
 
 
 def write_description(built: Built, out: Path, iris: Iris) -> None:
@@ -298,13 +406,23 @@ def write_description(built: Built, out: Path, iris: Iris) -> None:
         description.distribution(out / relative, relative, media_type, f"The whole graph, {title}")
     for path in sorted((out / dump.STATISTICS_DIR).iterdir()):
         relative = f"{dump.STATISTICS_DIR}/{path.name}"
-        description.distribution(path, relative, "text/csv", f"Statistics: {path.stem.replace('-', ' ')}, CSV")
-    for name, title in ((ONTOLOGY_FILE, "The WPS ontology, Turtle"), (SHAPES_FILE, "The SHACL shapes, Turtle")):
-        description.distribution(out / dump.ONTOLOGY_DIR / name, f"{dump.ONTOLOGY_DIR}/{name}",
-                                 "text/turtle", title)
-    data = dump.ntriples(sorted(set(description.lines)))
-    dump.write_rdf(out / dump.DESCRIPTION_FILE, ox.parse(data, format=ox.RdfFormat.N_TRIPLES),
-                   ox.RdfFormat.TURTLE, dump.data_prefixes(iris))
+        description.distribution(
+            path, relative, "text/csv", f"Statistics: {path.stem.replace('-', ' ')}, CSV"
+        )
+    for name, title in (
+        (ONTOLOGY_FILE, "The WPS ontology, Turtle"),
+        (SHAPES_FILE, "The SHACL shapes, Turtle"),
+    ):
+        description.distribution(
+            out / dump.ONTOLOGY_DIR / name, f"{dump.ONTOLOGY_DIR}/{name}", "text/turtle", title
+        )
+    data = dump.ntriples(sorted({line.encode() for line in description.lines}))
+    dump.write_rdf(
+        out / dump.DESCRIPTION_FILE,
+        ox.parse(data, format=ox.RdfFormat.N_TRIPLES),
+        ox.RdfFormat.TURTLE,
+        dump.data_prefixes(iris),
+    )
 
 
 def load_shapes_graph(settings: Settings) -> Graph:

@@ -37,23 +37,39 @@ GRAPH_FORMATS = {
 
 def settings_options(func):
     """Add the options that say where the build reads and writes."""
-    for option in reversed([
-        click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
-                     help="Source data folder [default: data/ of the project; env NAP_GRAPH_DATA_DIR]."),
-        click.option("--ontology-dir", type=click.Path(file_okay=False, path_type=Path),
-                     help="Folder of wps.ttl and shapes.ttl [default: ontology/; env NAP_GRAPH_ONTOLOGY_DIR]."),
-        click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-                     help="Output folder of the build [default: build/; env NAP_GRAPH_OUT_DIR]."),
-        click.option("--base-iri", help="Base of the minted IRIs [default: https://w3id.org/nap-graph/; "
-                                        "env NAP_GRAPH_BASE_IRI]."),
-    ]):
+    for option in reversed(
+        [
+            click.option(
+                "--data-dir",
+                type=click.Path(file_okay=False, path_type=Path),
+                help="Source data folder [default: data/ of the project; env NAP_GRAPH_DATA_DIR].",
+            ),
+            click.option(
+                "--ontology-dir",
+                type=click.Path(file_okay=False, path_type=Path),
+                help="Folder of wps.ttl and shapes.ttl [default: ontology/; env NAP_GRAPH_ONTOLOGY_DIR].",
+            ),
+            click.option(
+                "--out",
+                "out_dir",
+                type=click.Path(file_okay=False, path_type=Path),
+                help="Output folder of the build [default: build/; env NAP_GRAPH_OUT_DIR].",
+            ),
+            click.option(
+                "--base-iri",
+                help="Base of the minted IRIs [default: https://w3id.org/nap-graph/; "
+                "env NAP_GRAPH_BASE_IRI].",
+            ),
+        ]
+    ):
         func = option(func)
     return func
 
 
 def _settings(data_dir=None, ontology_dir=None, out_dir=None, base_iri=None) -> Settings:
-    return Settings.from_env(data_dir=data_dir, ontology_dir=ontology_dir, out_dir=out_dir,
-                             base_iri=base_iri)
+    return Settings.from_env(
+        data_dir=data_dir, ontology_dir=ontology_dir, out_dir=out_dir, base_iri=base_iri
+    )
 
 
 def _progress(quiet: bool) -> Progress:
@@ -74,7 +90,13 @@ def cli():
 @cli.command("build")
 @settings_options
 @click.option("--quiet", "-q", is_flag=True, help="Show no progress.")
-def build_command(quiet, **options):
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print the figures of the build as JSON: triples, seconds per step, peak memory.",
+)
+def build_command(quiet, as_json, **options):
     """Build the graph from the sources, validate it, and write the dumps.
 
     Nothing is written unless every published triple conforms to the shapes; the previous
@@ -87,25 +109,59 @@ def build_command(quiet, **options):
         with _progress(quiet) as progress:
             built = build(settings, progress)
     except SourceErrors as exc:
-        click.echo(f"Malformed source data ({len(exc.errors)} problem(s)); nothing was written:", err=True)
+        click.echo(
+            f"Malformed source data ({len(exc.errors)} problem(s)); nothing was written:", err=True
+        )
         click.echo(str(exc), err=True)
         sys.exit(EXIT_INVALID)
     except DataInvalid as exc:
         click.echo("The data does not conform to the shapes; nothing was written.\n", err=True)
         click.echo(exc.report.text(limit=50))
         sys.exit(EXIT_INVALID)
-    except NapGraphError as exc:
+    except (NapGraphError, OSError) as exc:
         _fail(str(exc), EXIT_ERROR)
     seconds = time.perf_counter() - start
-    click.echo(f"Built {built.triple_count:,} triples in {seconds:.1f} s into {settings.out_dir}")
+    peak = peak_memory_mb()
+    if as_json:
+        steps = {name: round(value, 3) for name, value in built.timings.items()}
+        click.echo(
+            json.dumps(
+                {
+                    "triples": built.triple_count,
+                    "seconds": round(seconds, 3),
+                    "steps": steps,
+                    "peak_memory_mb": peak,
+                }
+            )
+        )
+        return
+    click.echo(
+        f"Built {built.triple_count:,} triples in {seconds:.1f} s (peak memory {peak:,} MB) "
+        f"into {settings.out_dir}"
+    )
+
+
+def peak_memory_mb() -> int:
+    """Return the peak resident memory of this process in MB (Linux and macOS)."""
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024))
 
 
 @cli.command("validate")
 @settings_options
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--engine", type=click.Choice(ENGINES), default="oxigraph", show_default=True,
-              help="oxigraph runs the shapes as SPARQL (fast); pyshacl is the reference engine.")
-@click.option("--format", "fmt", type=click.Choice(["text", "csv"]), default="text", show_default=True)
+@click.option(
+    "--engine",
+    type=click.Choice(ENGINES),
+    default="oxigraph",
+    show_default=True,
+    help="oxigraph runs the shapes as SPARQL (fast); pyshacl is the reference engine.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "csv"]), default="text", show_default=True
+)
 @click.option("--quiet", "-q", is_flag=True, help="Show no progress.")
 def validate_command(files, engine, fmt, quiet, **options):
     """Validate the sources (or the given RDF files) against the shapes; write nothing.
@@ -120,13 +176,15 @@ def validate_command(files, engine, fmt, quiet, **options):
     except SourceErrors as exc:
         click.echo(str(exc))
         sys.exit(EXIT_INVALID)
-    except NapGraphError as exc:
+    except (NapGraphError, OSError) as exc:
         _fail(str(exc), EXIT_ERROR)
     if fmt == "csv":
         import csv
 
-        writer = csv.DictWriter(sys.stdout, fieldnames=["record", "shape", "rule", "focus", "path",
-                                                        "value", "message", "severity"])
+        writer = csv.DictWriter(
+            sys.stdout,
+            fieldnames=["record", "shape", "rule", "focus", "path", "value", "message", "severity"],
+        )
         writer.writeheader()
         writer.writerows(report.as_rows())
     else:
@@ -142,7 +200,9 @@ def _validate(settings: Settings, files, engine: str, progress: Progress) -> Rep
         store = ox.Store()
         for path in files:
             try:
-                store.load(path=str(path), format=ox.RdfFormat.from_extension(path.suffix.lstrip(".")))
+                store.load(
+                    path=str(path), format=ox.RdfFormat.from_extension(path.suffix.lstrip("."))
+                )
             except (SyntaxError, ValueError) as exc:
                 raise NapGraphError(f"{path}: {exc}") from exc
         origins = {}
@@ -153,11 +213,11 @@ def _validate(settings: Settings, files, engine: str, progress: Progress) -> Rep
         store, origins = built.store, built.quads.origins
     if engine == "oxigraph":
         return validate_store(store, shapes, origins)
-    from rdflib import Dataset
+    from rdflib import Graph
 
-    data = Dataset(default_union=True)
-    data.parse(data=store.dump(format=ox.RdfFormat.N_QUADS), format="nquads")
-    return validate_pyshacl(data, shapes, origins)
+    # pySHACL validates the union of the graphs, as the build's engine does.
+    union = ox.serialize({q.triple for q in store}, format=ox.RdfFormat.N_TRIPLES)
+    return validate_pyshacl(Graph().parse(data=union, format="nt"), shapes, origins)
 
 
 def _open(settings: Settings) -> ox.Store:
@@ -169,11 +229,17 @@ def _open(settings: Settings) -> ox.Store:
 @cli.command("query")
 @settings_options
 @click.argument("query", required=False)
-@click.option("--file", "-f", "query_file", type=click.File("r"), help="Read the query from a file.")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "xml", "ttl", "nt",
-                                                    "jsonld"]),
-              default="table", show_default=True,
-              help="table, csv, tsv, json, xml for SELECT and ASK; ttl, nt, jsonld for CONSTRUCT and DESCRIBE.")
+@click.option(
+    "--file", "-f", "query_file", type=click.File("r"), help="Read the query from a file."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld"]),
+    default="table",
+    show_default=True,
+    help="table, csv, tsv, json, xml for SELECT and ASK; ttl, nt, jsonld for CONSTRUCT and DESCRIBE.",
+)
 def query_command(query, query_file, fmt, **options):
     """Run a SPARQL query against the built graph (the union of its named graphs).
 
@@ -237,12 +303,22 @@ def _show(term) -> str:
 
 @cli.command("dump")
 @settings_options
-@click.option("--format", "fmt", type=click.Choice(sorted(GRAPH_FORMATS)), default="ttl", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(sorted(GRAPH_FORMATS)), default="ttl", show_default=True
+)
 @click.option("--country", help="Only the resources of one country (ISO 3166-1 alpha-3 code).")
-@click.option("--graph", "graph_name", type=click.Choice(["naps", "peacekeeping", "vocabulary"]),
-              help="Only one named graph.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to a file instead of standard output.")
+@click.option(
+    "--graph",
+    "graph_name",
+    type=click.Choice(["naps", "peacekeeping", "vocabulary"]),
+    help="Only one named graph.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to a file instead of standard output.",
+)
 def dump_command(fmt, country, graph_name, output, **options):
     """Write the built graph, or a part of it, in one RDF format."""
     from nap_graph.iris import Iris
@@ -263,18 +339,30 @@ def dump_command(fmt, country, graph_name, output, **options):
             graph = ox.NamedNode(iris.graph(graph_name)) if graph_name else None
             quads = store.quads_for_pattern(None, None, None, graph)
             if rdf_format.supports_datasets:
-                items = sorted(quads, key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate),
-                                                     str(q.object)))
+                items = sorted(
+                    quads,
+                    key=lambda q: (
+                        str(q.graph_name),
+                        str(q.subject),
+                        str(q.predicate),
+                        str(q.object),
+                    ),
+                )
             else:
-                items = sorted({q.triple for q in quads},
-                               key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+                items = sorted(
+                    {q.triple for q in quads},
+                    key=lambda t: (str(t.subject), str(t.predicate), str(t.object)),
+                )
     except NapGraphError as exc:
         _fail(str(exc), EXIT_ERROR)
     from nap_graph.dump import data_prefixes
 
     prefixes = data_prefixes(Iris(settings.base_iri)) if fmt in ("ttl", "trig", "xml") else None
-    data = ox.serialize(items, format=rdf_format, prefixes=prefixes) if prefixes else \
-        ox.serialize(items, format=rdf_format)
+    data = (
+        ox.serialize(items, format=rdf_format, prefixes=prefixes)
+        if prefixes
+        else ox.serialize(items, format=rdf_format)
+    )
     if output:
         output.write_bytes(data)
     else:
@@ -326,10 +414,16 @@ def graph_figures(store: ox.Store) -> dict:
 
     figures = {}
     for name, query in STATS_QUERIES.items():
-        value = next(iter(store.query(query, prefixes=PREFIXES, use_default_graph_as_union=True)))[0]
-        figures[name] = int(value.value) if value.datatype.value.endswith("integer") else value.value
+        value = next(iter(store.query(query, prefixes=PREFIXES, use_default_graph_as_union=True)))[
+            0
+        ]
+        figures[name] = (
+            int(value.value) if value.datatype.value.endswith("integer") else value.value
+        )
     for graph in sorted(store.named_graphs(), key=str):
-        figures[f"triples in {graph.value}"] = len(list(store.quads_for_pattern(None, None, None, graph)))
+        figures[f"triples in {graph.value}"] = len(
+            list(store.quads_for_pattern(None, None, None, graph))
+        )
     return figures
 
 
@@ -343,7 +437,9 @@ def countries_command(**options):
     try:
         from nap_graph.reference import countries_csv, package_versions
     except ImportError as exc:
-        _fail(f"{exc}: install the reference extra (pip install 'nap-graph[reference]')", EXIT_ERROR)
+        _fail(
+            f"{exc}: install the reference extra (pip install 'nap-graph[reference]')", EXIT_ERROR
+        )
     settings = _settings(**options)
     path = settings.data_dir / "reference" / "countries.csv"
     path.write_text(countries_csv(), encoding="utf-8")

@@ -25,8 +25,12 @@ RIGHTS = (
     "see the sources' descriptions."
 )
 VOCABULARIES = [
-    str(WPS), "http://www.w3.org/2004/02/skos/core#", "http://purl.org/linked-data/cube#",
-    "http://purl.org/dc/terms/", "http://www.w3.org/ns/prov#", "http://www.w3.org/ns/dcat#",
+    str(WPS),
+    "http://www.w3.org/2004/02/skos/core#",
+    "http://purl.org/linked-data/cube#",
+    "http://purl.org/dc/terms/",
+    "http://www.w3.org/ns/prov#",
+    "http://www.w3.org/ns/dcat#",
 ]
 IANA = "https://www.iana.org/assignments/media-types/"
 
@@ -79,19 +83,40 @@ class Description:
             add(d, VOID.exampleResource, iri(self.iris.id + example))
         source_prefix = self.iris.source("")
         for row in store.query(
-            f"SELECT DISTINCT ?s WHERE {{ ?s a <{DCAT.Dataset}> FILTER STRSTARTS(STR(?s), \"{source_prefix}\") }}",
+            f'SELECT DISTINCT ?s WHERE {{ ?s a <{DCAT.Dataset}> FILTER STRSTARTS(STR(?s), "{source_prefix}") }}',
             use_default_graph_as_union=True,
         ):
             add(d, DCTERMS.source, iri(row[0].value))
-        count = f"{{ SELECT DISTINCT ?s ?p ?o WHERE {{ ?s ?p ?o }} }}"
+        count = "{ SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
         add(d, VOID.triples, _count(_scalar(store, f"SELECT (COUNT(*) AS ?n) WHERE {count}")))
-        add(d, VOID.entities, _count(_scalar(
-            store, "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o FILTER isIRI(?s) }")))
-        for term, var in ((VOID.distinctSubjects, "s"), (VOID.properties, "p"), (VOID.distinctObjects, "o")):
-            add(d, term, _count(_scalar(store, f"SELECT (COUNT(DISTINCT ?{var}) AS ?n) WHERE {{ ?s ?p ?o }}")))
-        classes = [(row[0].value, int(row[1].value)) for row in store.query(
-            "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY STR(?c)",
-            use_default_graph_as_union=True)]
+        add(
+            d,
+            VOID.entities,
+            _count(
+                _scalar(
+                    store, "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o FILTER isIRI(?s) }"
+                )
+            ),
+        )
+        for term, var in (
+            (VOID.distinctSubjects, "s"),
+            (VOID.properties, "p"),
+            (VOID.distinctObjects, "o"),
+        ):
+            add(
+                d,
+                term,
+                _count(
+                    _scalar(store, f"SELECT (COUNT(DISTINCT ?{var}) AS ?n) WHERE {{ ?s ?p ?o }}")
+                ),
+            )
+        classes = [
+            (row[0].value, int(row[1].value))
+            for row in store.query(
+                "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY STR(?c)",
+                use_default_graph_as_union=True,
+            )
+        ]
         add(d, VOID.classes, _count(len(classes)))
         for cls, n in classes:
             partition = f"{d}/class/{slug(cls)}"
@@ -104,8 +129,15 @@ class Description:
             add(subset, RDF.type, iri(VOID.Dataset))
             add(subset, RDFS.label, t.literal(f"The named graph {name}", "en"))
             add(subset, SD.name, iri(graph))
-            add(subset, VOID.triples, _count(_scalar(
-                store, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")))
+            add(
+                subset,
+                VOID.triples,
+                _count(
+                    _scalar(
+                        store, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+                    )
+                ),
+            )
 
     def distribution(self, path: Path, relative: str, media_type: str, title: str) -> None:
         name = slug(relative)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import csv
-import json
 import gzip
 import hashlib
 import io
+import json
 import os
 import shutil
 from collections.abc import Iterable
@@ -58,13 +58,21 @@ def sorted_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
 
 
 def write_gzip(path: Path, data: bytes) -> None:
-    # mtime=0 and no file name in the header keep the bytes identical between builds.
-    with path.open("wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as gz:
+    # mtime=0 and no file name in the header keep the bytes identical between builds; level 6,
+    # gzip's own default, compresses within a few per cent of 9 in half the time.
+    with (
+        path.open("wb") as raw,
+        gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6) as gz,
+    ):
         gz.write(data)
 
 
 def write_rdf(path: Path, items, fmt: ox.RdfFormat, prefixes: dict[str, str] | None = None) -> None:
-    data = ox.serialize(items, format=fmt, prefixes=prefixes) if prefixes else ox.serialize(items, format=fmt)
+    data = (
+        ox.serialize(items, format=fmt, prefixes=prefixes)
+        if prefixes
+        else ox.serialize(items, format=fmt)
+    )
     if path.suffix == ".gz":
         write_gzip(path, data)
     else:
@@ -131,13 +139,12 @@ _XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 _RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 
 
-def ntriples(lines: Iterable[str]) -> bytes:
-    """Return triples given as "s p o" lines (see nap_graph.terms) as N-Triples bytes."""
-    encoded = [line.encode() for line in lines]
-    return b" .\n".join(encoded) + b" .\n" if encoded else b""
+def ntriples(lines: list[bytes]) -> bytes:
+    """Return triples given as UTF-8 "s p o" lines (see nap_graph.terms) as N-Triples."""
+    return b" .\n".join(lines) + b" .\n" if lines else b""
 
 
-def write_jsonld(path: Path, lines: Iterable[str], prefixes: dict[str, str]) -> None:
+def write_jsonld(path: Path, lines: Iterable[bytes], prefixes: dict[str, str]) -> None:
     """Write triples, given as sorted N-Triples lines, as compact JSON-LD.
 
     Oxigraph writes expanded JSON-LD (2.5 times the size of the Turtle) and rdflib's
@@ -157,7 +164,7 @@ def write_jsonld(path: Path, lines: Iterable[str], prefixes: dict[str, str]) -> 
         else:
             result = iri = term[1:-1]
             for name, namespace in by_length:
-                local = iri[len(namespace):]
+                local = iri[len(namespace) :]
                 if iri.startswith(namespace) and local and not local.startswith("//"):
                     result = f"{name}:{local}"
                     break
@@ -168,7 +175,7 @@ def write_jsonld(path: Path, lines: Iterable[str], prefixes: dict[str, str]) -> 
         if term[0] != '"':
             return '{"@id": ' + compact(term) + "}"
         end = term.rindex('"')
-        lexical, suffix = term[: end + 1], term[end + 1:]
+        lexical, suffix = term[: end + 1], term[end + 1 :]
         if not suffix:
             return lexical
         if suffix[0] == "@":
@@ -188,11 +195,13 @@ def write_jsonld(path: Path, lines: Iterable[str], prefixes: dict[str, str]) -> 
         def flush():
             members = [f'"@id": {compact(subject)}']
             for key, values in node.items():
-                members.append(f"{key}: " + (values[0] if len(values) == 1 else "[" + ", ".join(values) + "]"))
+                members.append(
+                    f"{key}: " + (values[0] if len(values) == 1 else "[" + ", ".join(values) + "]")
+                )
             out.write(separator + "{" + ", ".join(members) + "}")
 
         for line in lines:
-            s, p, o = line.split(" ", 2)
+            s, p, o = line.decode().split(" ", 2)
             if s != subject:
                 if subject is not None:
                     flush()

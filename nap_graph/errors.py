@@ -14,9 +14,18 @@ class SourceError(NapGraphError):
 
     code = "SOURCE_MALFORMED"
 
-    def __init__(self, file: str, line: int | None, field: str | None, message: str):
-        self.file, self.line, self.field, self.message = file, line, field, message
-        where = file if line is None else f"{file}:{line}"
+    def __init__(
+        self, file: str, line: int | None, field: str | None, message: str, item: int | None = None
+    ):
+        self.file, self.line, self.field, self.message, self.item = file, line, field, message, item
+        # A JSON array has no useful line: its records are named by their index instead.
+        where = (
+            f"{file}:{line}"
+            if line is not None
+            else f"{file}[{item}]"
+            if item is not None
+            else file
+        )
         what = f"field '{field}': " if field else ""
         super().__init__(f"{where}: {what}{message}")
 

@@ -45,8 +45,14 @@ DATASETS = {
         "its target for each category of uniformed personnel.",
     ),
 }
-PLAN_PREDICATES = {"edition": WPS.edition, "adopted_year": WPS.adoptedYear,
-                   "start_year": WPS.startYear, "end_year": WPS.endYear, "title": DCTERMS.title}
+PLAN_PREDICATES = {
+    "edition": WPS.edition,
+    "adopted_year": WPS.adoptedYear,
+    "start_year": WPS.startYear,
+    "end_year": WPS.endYear,
+    "title": DCTERMS.title,
+}
+
 
 @dataclass
 class Source:
@@ -72,6 +78,7 @@ class Quads:
         self.parts: dict[tuple[str, str | None], list[str]] = defaultdict(list)
         self.origins: dict[str, Origin] = {}
         self.graphs = {name: iris.graph(name) for name in GRAPHS}
+        self._by_graph: dict[str, list[bytes]] | None = None
 
     def add(self, graph: str, country: str | None, s, p, o) -> None:
         """Add a triple; terms are N-Triples text, or IRIs (str or rdflib) for `s` and `p`.
@@ -97,24 +104,38 @@ class Quads:
     def countries(self) -> list[str]:
         return sorted({country for _, country in self.parts if country is not None})
 
-    def triples(self, country: str | None = None) -> list[str]:
-        """Return the distinct triples of all graphs (or of one country), sorted."""
+    def triples(self, country: str | None = None) -> list[bytes]:
+        """Return the distinct triples of all graphs (or of one country) as sorted UTF-8 lines.
+
+        UTF-8 keeps the order of code points, so the bytes sort as the text would.
+        """
+        if country is None:
+            merged = sorted(line for lines in self.by_graph().values() for line in lines)
+            return [line for i, line in enumerate(merged) if i == 0 or line != merged[i - 1]]
         lines = set()
         for (_, part_country), part in self.parts.items():
-            if country is None or part_country == country:
+            if part_country == country:
                 lines.update(part)
-        return sorted(lines)
+        return sorted(line.encode() for line in lines)
+
+    def by_graph(self) -> dict[str, list[bytes]]:
+        """Return each named graph's distinct triples as sorted UTF-8 lines (computed once)."""
+        if self._by_graph is None:
+            self._by_graph = {}
+            for name in sorted(self.graphs, key=self.graphs.get):
+                triples = set()
+                for (part_graph, _), part in self.parts.items():
+                    if part_graph == name:
+                        triples.update(part)
+                self._by_graph[name] = sorted(line.encode() for line in triples)
+        return self._by_graph
 
     def nquads(self) -> bytes:
         """Return the distinct quads as N-Quads, sorted by graph, then by triple."""
         chunks = []
-        for name in sorted(self.graphs, key=self.graphs.get):
+        for name, lines in self.by_graph().items():
             graph = f" <{self.graphs[name]}> .\n".encode()
-            triples = set()
-            for (part_graph, _), part in self.parts.items():
-                if part_graph == name:
-                    triples.update(part)
-            chunks.append(graph.join(line.encode() for line in sorted(triples)) + graph)
+            chunks.append(graph.join(lines) + graph if lines else b"")
         return b"".join(chunks)
 
 
@@ -151,7 +172,13 @@ class GraphBuilder:
             if source.license:
                 add("naps", None, iri, DCTERMS.license, t.iri(source.license))
             if source.retrieved_from:
-                add("naps", None, iri, SKOS.note, t.literal(f"Retrieved from {source.retrieved_from}.", "en"))
+                add(
+                    "naps",
+                    None,
+                    iri,
+                    SKOS.note,
+                    t.literal(f"Retrieved from {source.retrieved_from}.", "en"),
+                )
             if source.note:
                 add("naps", None, iri, DCTERMS.description, t.literal(source.note, "en"))
 
@@ -184,7 +211,13 @@ class GraphBuilder:
             if c.un_member_since:
                 add("naps", iso3, iri, WPS.unMemberSince, t.gyear(c.un_member_since))
             if c.geonames_id:
-                add("naps", iso3, iri, OWL.sameAs, t.iri(f"https://sws.geonames.org/{c.geonames_id}/"))
+                add(
+                    "naps",
+                    iso3,
+                    iri,
+                    OWL.sameAs,
+                    t.iri(f"https://sws.geonames.org/{c.geonames_id}/"),
+                )
             if c.region:
                 region = self.iris.region(c.region)
                 add("naps", iso3, iri, WPS.region, t.iri(region))
@@ -228,8 +261,11 @@ class GraphBuilder:
         add("naps", iso3, iri, RDFS.label, t.literal(plan_label(plan, countries.get(iso3)), "en"))
         if plan.edition is not None:
             add("naps", iso3, iri, WPS.edition, t.integer(plan.edition))
-        for value, predicate in ((plan.adopted, WPS.adoptedYear), (plan.start, WPS.startYear),
-                                 (plan.end, WPS.endYear)):
+        for value, predicate in (
+            (plan.adopted, WPS.adoptedYear),
+            (plan.start, WPS.startYear),
+            (plan.end, WPS.endYear),
+        ):
             if value is not None:
                 add("naps", iso3, iri, predicate, t.gyear(value))
         if plan.status:
@@ -245,10 +281,21 @@ class GraphBuilder:
         for claim in plan.claims:
             add("naps", iso3, iri, WPS.claim, t.iri(self.iris.claim(iri, claim.id)))
         for area in plan.focus_areas:
-            add("naps", iso3, iri, WPS.focusArea,
-                t.iri(self.iris.focus_area(iso3, plan.key, area.position)))
+            add(
+                "naps",
+                iso3,
+                iri,
+                WPS.focusArea,
+                t.iri(self.iris.focus_area(iso3, plan.key, area.position)),
+            )
         for record in plan.reconciliations:
-            add("naps", iso3, iri, WPS.reconciliation, t.iri(self.iris.reconciliation(iri, record.property)))
+            add(
+                "naps",
+                iso3,
+                iri,
+                WPS.reconciliation,
+                t.iri(self.iris.reconciliation(iri, record.property)),
+            )
         for claim in plan.claims:
             self._plan_claim(claim, self.iris.claim(iri, claim.id), iri)
         for record in plan.reconciliations:
@@ -265,8 +312,11 @@ class GraphBuilder:
         add("naps", row.iso3, iri, WPS.statedCountryName, _text(row.country_name))
         if row.edition is not None:
             add("naps", row.iso3, iri, WPS.statedEdition, t.integer(row.edition))
-        for value, predicate in ((row.adopted, WPS.statedAdoptedYear), (row.start, WPS.statedStartYear),
-                                 (row.end, WPS.statedEndYear)):
+        for value, predicate in (
+            (row.adopted, WPS.statedAdoptedYear),
+            (row.start, WPS.statedStartYear),
+            (row.end, WPS.statedEndYear),
+        ):
             if value is not None:
                 add("naps", row.iso3, iri, predicate, t.gyear(value))
         add("naps", row.iso3, iri, DCTERMS.source, t.iri(row.source))
@@ -282,7 +332,13 @@ class GraphBuilder:
         add("naps", row.iso3, iri, RDF.type, t.iri(WPS.StatusClaim))
         add("naps", row.iso3, iri, WPS.claimAbout, t.iri(country))
         add("naps", row.iso3, iri, WPS.statedCountryName, _text(row.country_name))
-        add("naps", row.iso3, iri, SKOS.note, t.literal(row.note or "The source names no dated plan."))
+        add(
+            "naps",
+            row.iso3,
+            iri,
+            SKOS.note,
+            t.literal(row.note or "The source names no dated plan."),
+        )
         add("naps", row.iso3, iri, DCTERMS.source, t.iri(row.source))
 
     def _reconciliation(self, record: Reconciliation, parent: str, iso3: str) -> None:
@@ -320,7 +376,13 @@ class GraphBuilder:
         for claim in area.claims:
             add("naps", iso3, iri, WPS.claim, t.iri(self.iris.claim(iri, claim.id)))
         for record in area.reconciliations:
-            add("naps", iso3, iri, WPS.reconciliation, t.iri(self.iris.reconciliation(iri, record.property)))
+            add(
+                "naps",
+                iso3,
+                iri,
+                WPS.reconciliation,
+                t.iri(self.iris.reconciliation(iri, record.property)),
+            )
         for claim in area.claims:
             self._focus_claim(claim, self.iris.claim(iri, claim.id), iri, plan_iri)
         for record in area.reconciliations:
@@ -337,7 +399,9 @@ class GraphBuilder:
         add("naps", iso3, iri, WPS.claimAbout, t.iri(about))
         add("naps", iso3, iri, WPS.statedPosition, t.integer(row.position))
         add("naps", iso3, iri, WPS.statedTitle, t.literal(row.title))
-        pillars = getattr(row, "pillars", None) or ([row.pillar] if getattr(row, "pillar", None) else [])
+        pillars = getattr(row, "pillars", None) or (
+            [row.pillar] if getattr(row, "pillar", None) else []
+        )
         for pillar in pillars:
             add("naps", iso3, iri, WPS.statedPillar, self.concept("pillar", pillar))
         add("naps", iso3, iri, WPS.statedDescription, _text(getattr(row, "description", None)))
@@ -367,7 +431,13 @@ class GraphBuilder:
             add("peacekeeping", None, iri, SKOS.notation, t.literal(acronym))
             add("peacekeeping", None, iri, RDFS.label, t.literal(acronym))
             if mission.host_iso3:
-                add("peacekeeping", None, iri, WPS.hostCountry, t.iri(self.iris.country(mission.host_iso3)))
+                add(
+                    "peacekeeping",
+                    None,
+                    iri,
+                    WPS.hostCountry,
+                    t.iri(self.iris.country(mission.host_iso3)),
+                )
             add("peacekeeping", None, iri, WPS.headquarters, _text(mission.headquarters))
             add("peacekeeping", None, iri, DCTERMS.source, t.iri(self.iris.source(mission.source)))
 
@@ -376,18 +446,32 @@ class GraphBuilder:
         parts = self.quads.parts
         origins = self.quads.origins
         prefix = self.iris.observation(dataset, "")
-        head = (f"<{RDF.type}> <{QB.Observation}>", f"<{QB.dataSet}> <{self.iris.dataset(dataset)}>")
-        category = {n: f"<{WPS.personnelCategory}> <{i}>"
-                    for n, i in self.vocabulary.notations["category"].items()}
+        head = (
+            f"<{RDF.type}> <{QB.Observation}>",
+            f"<{QB.dataSet}> <{self.iris.dataset(dataset)}>",
+        )
+        category = {
+            n: f"<{WPS.personnelCategory}> <{i}>"
+            for n, i in self.vocabulary.notations["category"].items()
+        }
         country_prefix, mission_prefix = self.iris.country(""), self.iris.mission("")
         source_prefix = self.iris.source("")
-        p_contributor, p_month, p_mission = (f"<{WPS.contributor}> ", f"<{WPS.refMonth}> ",
-                                             f"<{WPS.mission}> ")
-        p_women, p_total, p_source = (f"<{WPS.womenCount}> ", f"<{WPS.personnelCount}> ",
-                                      f"<{WPS.dataSource}> ")
+        p_contributor, p_month, p_mission = (
+            f"<{WPS.contributor}> ",
+            f"<{WPS.refMonth}> ",
+            f"<{WPS.mission}> ",
+        )
+        p_women, p_total, p_source = (
+            f"<{WPS.womenCount}> ",
+            f"<{WPS.personnelCount}> ",
+            f"<{WPS.dataSource}> ",
+        )
         for o in observations:
-            path = f"{o.iso3}/{o.month}/{o.mission}/{o.category}" if o.mission else \
-                f"{o.iso3}/{o.month}/{o.category}"
+            path = (
+                f"{o.iso3}/{o.month}/{o.mission}/{o.category}"
+                if o.mission
+                else f"{o.iso3}/{o.month}/{o.category}"
+            )
             iri = prefix + path
             origins.setdefault(iri, o.origin)
             s = f"<{iri}> "
@@ -412,14 +496,22 @@ class GraphBuilder:
             add("peacekeeping", f.iso3, iri, RDF.type, t.iri(QB.Observation))
             add("peacekeeping", f.iso3, iri, QB.dataSet, t.iri(self.iris.dataset(dataset)))
             add("peacekeeping", f.iso3, iri, WPS.contributor, t.iri(self.iris.country(f.iso3)))
-            add("peacekeeping", f.iso3, iri, WPS.personnelCategory, self.concept("category", f.category))
+            add(
+                "peacekeeping",
+                f.iso3,
+                iri,
+                WPS.personnelCategory,
+                self.concept("category", f.category),
+            )
             add("peacekeeping", f.iso3, iri, WPS.statedIn, t.iri(f.source))
             add("peacekeeping", f.iso3, iri, WPS.womenCount, t.integer(f.women))
             add("peacekeeping", f.iso3, iri, WPS.personnelCount, t.integer(f.total))
             if f.as_of:
                 add("peacekeeping", f.iso3, iri, WPS.asOf, t.date(f.as_of))
             add("peacekeeping", f.iso3, iri, WPS.dataSource, t.iri(self.iris.source("nap-facts")))
-            note = "; ".join(x for x in (f"label on the page: {f.label}" if f.label else None, f.note) if x)
+            note = "; ".join(
+                x for x in (f"label on the page: {f.label}" if f.label else None, f.note) if x
+            )
             add("peacekeeping", f.iso3, iri, SKOS.note, _text(note or None))
 
     def add_parity_targets(self, targets: Iterable[ParityTarget]) -> None:
@@ -430,11 +522,22 @@ class GraphBuilder:
             self.quads.origin(iri, target.origin)
             add("peacekeeping", None, iri, RDF.type, t.iri(QB.Observation))
             add("peacekeeping", None, iri, QB.dataSet, t.iri(self.iris.dataset(dataset)))
-            add("peacekeeping", None, iri, WPS.personnelCategory, self.concept("category", target.category))
+            add(
+                "peacekeeping",
+                None,
+                iri,
+                WPS.personnelCategory,
+                self.concept("category", target.category),
+            )
             add("peacekeeping", None, iri, WPS.targetYear, t.gyear(target.year))
             add("peacekeeping", None, iri, WPS.targetShareOfWomen, t.decimal(target.share))
-            add("peacekeeping", None, iri, WPS.dataSource,
-                t.iri(self.iris.source("un-gender-parity-targets")))
+            add(
+                "peacekeeping",
+                None,
+                iri,
+                WPS.dataSource,
+                t.iri(self.iris.source("un-gender-parity-targets")),
+            )
             add("peacekeeping", None, iri, DCTERMS.source, t.iri(target.source))
             add("peacekeeping", None, iri, SKOS.note, _text(target.note))
 

@@ -53,8 +53,12 @@ class RichProgress(Progress):
         from rich.progress import Progress as RichDisplay
 
         self.display = RichDisplay(
-            SpinnerColumn(finished_text="[green]done"), TextColumn("{task.description}"), BarColumn(),
-            MofNCompleteColumn(), TimeElapsedColumn(), console=console or Console(stderr=True),
+            SpinnerColumn(finished_text="[green]done"),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console or Console(stderr=True),
         )
 
     def __enter__(self) -> RichProgress:

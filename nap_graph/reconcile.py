@@ -29,8 +29,12 @@ from nap_graph.sources.naps import (
 from nap_graph.sources.records import ErrorCollector, ImportReport, Origin
 
 CURATOR, MAJORITY, UNRESOLVED = "curator-decision", "majority-of-sources", "unresolved"
-PLAN_PROPERTIES = {"edition": "edition", "adopted_year": "adopted", "start_year": "start",
-                   "end_year": "end"}
+PLAN_PROPERTIES = {
+    "edition": "edition",
+    "adopted_year": "adopted",
+    "start_year": "start",
+    "end_year": "end",
+}
 
 
 @dataclass
@@ -152,8 +156,11 @@ def reconcile(sources: NapSources, errors: ErrorCollector, report: ImportReport)
     for claim in unnumbered:
         row = claim.row
         years = {y for y in (row.start, row.adopted) if y is not None}
-        matches = [p for (iso3, _), p in sorted(plans.items())
-                   if iso3 == row.iso3 and len(p.key) <= 2 and p.years() & years]
+        matches = [
+            p
+            for (iso3, _), p in sorted(plans.items())
+            if iso3 == row.iso3 and len(p.key) <= 2 and p.years() & years
+        ]
         if len(matches) == 1:
             matches[0].claims.append(claim)
         else:
@@ -161,13 +168,16 @@ def reconcile(sources: NapSources, errors: ErrorCollector, report: ImportReport)
 
     for assignment in sources.assignments:
         if assignment not in used_assignments:
-            errors.add(assignment.origin, "source_url",
-                       "this assignment matches no row of the NAP facts")
+            errors.add(
+                assignment.origin, "source_url", "this assignment matches no row of the NAP facts"
+            )
 
     decisions = defaultdict(dict)
     for decision in sources.decisions:
         if (decision.iso3, decision.plan) not in plans:
-            errors.add(decision.origin, "plan", f"no plan {decision.iso3}/{decision.plan} in the NAP facts")
+            errors.add(
+                decision.origin, "plan", f"no plan {decision.iso3}/{decision.plan} in the NAP facts"
+            )
             continue
         decisions[(decision.iso3, decision.plan)][decision.property] = decision
 
@@ -177,7 +187,11 @@ def reconcile(sources: NapSources, errors: ErrorCollector, report: ImportReport)
     for attribute in sources.attributes:
         plan = plans.get((attribute.iso3, attribute.plan))
         if plan is None:
-            errors.add(attribute.origin, "plan", f"no plan {attribute.iso3}/{attribute.plan} in the NAP facts")
+            errors.add(
+                attribute.origin,
+                "plan",
+                f"no plan {attribute.iso3}/{attribute.plan} in the NAP facts",
+            )
             continue
         plan.attributes.append(attribute)
         if attribute.attribute == "theme":
@@ -185,8 +199,11 @@ def reconcile(sources: NapSources, errors: ErrorCollector, report: ImportReport)
         elif attribute.attribute == "scope":
             plan.scopes.append(attribute.value)
         elif plan.status not in (None, attribute.value):
-            errors.add(attribute.origin, "value",
-                       f"plan {attribute.iso3}/{attribute.plan} already has the status {plan.status}")
+            errors.add(
+                attribute.origin,
+                "value",
+                f"plan {attribute.iso3}/{attribute.plan} already has the status {plan.status}",
+            )
         else:
             plan.status = attribute.value
 
@@ -202,7 +219,9 @@ def reconcile(sources: NapSources, errors: ErrorCollector, report: ImportReport)
 
     for context in sources.contexts:
         if context.plan is not None and (context.iso3, context.plan) not in plans:
-            errors.add(context.origin, "plan", f"no plan {context.iso3}/{context.plan} in the NAP facts")
+            errors.add(
+                context.origin, "plan", f"no plan {context.iso3}/{context.plan} in the NAP facts"
+            )
     for figure in sources.figures:
         report.kept[figure.origin.file] += 1
 
@@ -217,14 +236,22 @@ def _plan(plans: dict, iso3: str, key: str) -> Plan:
 
 def _assignment(row: PlanClaimRow, assignments: list[Assignment]) -> Assignment | None:
     for a in assignments:
-        if (a.iso3 == row.iso3 and a.source == row.source and a.stated_edition == row.edition
-                and (a.stated_year is None or a.stated_year in (row.start, row.adopted))):
+        if (
+            a.iso3 == row.iso3
+            and a.source == row.source
+            and a.stated_edition == row.edition
+            and (a.stated_year is None or a.stated_year in (row.start, row.adopted))
+        ):
             return a
     return None
 
 
-def vote(name: str, stated: list[tuple[Claim, object]], decision: Decision | None = None,
-         curated: tuple[Claim, object] | None = None) -> tuple[object | None, Reconciliation | None]:
+def vote(
+    name: str,
+    stated: list[tuple[Claim, object]],
+    decision: Decision | None = None,
+    curated: tuple[Claim, object] | None = None,
+) -> tuple[object | None, Reconciliation | None]:
     """Choose a value among the claims' values; return it with its reconciliation, if any."""
     values = [(c, v) for c, v in stated if v is not None]
     if decision is not None or curated is not None:
@@ -232,11 +259,15 @@ def vote(name: str, stated: list[tuple[Claim, object]], decision: Decision | Non
             chosen, comment, origin = decision.value, decision.reason, decision.origin
         else:
             chosen = curated[1]
-            comment = f"the curated record {curated[0].row.origin.file} gives this value"
+            # The file within the data folder, so that the text does not depend on where it lies.
+            record = curated[0].row.origin.file.split("/", 1)[-1]
+            comment = f"a curator's record ({record}) gives this value"
             origin = curated[0].row.origin
         supporting = [c for c, v in values if v == chosen]
         conflicting = [c for c, v in values if v != chosen]
-        return chosen, Reconciliation(name, chosen, CURATOR, supporting, conflicting, comment, origin)
+        return chosen, Reconciliation(
+            name, chosen, CURATOR, supporting, conflicting, comment, origin
+        )
     distinct = {v for _, v in values}
     if len(distinct) <= 1:
         return (distinct.pop() if distinct else None), None
@@ -245,8 +276,9 @@ def vote(name: str, stated: list[tuple[Claim, object]], decision: Decision | Non
         sources_per_value[value].add(claim.source)
     ranked = sorted(sources_per_value.items(), key=lambda kv: (-len(kv[1]), str(kv[0])))
     total = len({c.source for c, _ in values})
-    summary = "; ".join(f"{value} ({len(srcs)} source{'s' if len(srcs) > 1 else ''})"
-                        for value, srcs in ranked)
+    summary = "; ".join(
+        f"{value} ({len(srcs)} source{'s' if len(srcs) > 1 else ''})" for value, srcs in ranked
+    )
     if len(ranked[0][1]) > len(ranked[1][1]):
         chosen = ranked[0][0]
         supporting = [c for c, v in values if v == chosen]
@@ -265,13 +297,17 @@ def _choose_plan_values(plan: Plan, decisions: dict[str, Decision], errors: Erro
         if record is not None:
             plan.reconciliations.append(record)
     if plan.key.isdigit() and len(plan.key) <= 2 and plan.edition != int(plan.key):
-        errors.add(plan.origin, "edition",
-                   f"the claims grouped as plan {plan.iso3}/{plan.key} give it edition {plan.edition}; "
-                   "add an assignment or a decision in data/curated/")
+        errors.add(
+            plan.origin,
+            "edition",
+            f"the claims grouped as plan {plan.iso3}/{plan.key} give it edition {plan.edition}; "
+            "add an assignment or a decision in data/curated/",
+        )
 
 
-def _focus_areas(sources: NapSources, plans: dict, by_country: dict, errors: ErrorCollector,
-                 report: ImportReport) -> list[Claim]:
+def _focus_areas(
+    sources: NapSources, plans: dict, by_country: dict, errors: ErrorCollector, report: ImportReport
+) -> list[Claim]:
     """Attach focus-area claims and curated focus areas to plans; return the unattached claims."""
     lists = defaultdict(list)
     for row in sources.focus_claims:
@@ -285,8 +321,10 @@ def _focus_areas(sources: NapSources, plans: dict, by_country: dict, errors: Err
             report.kept[row.origin.file] += 1
             if plan is None:
                 unassigned.append(claim)
-                report.note(row.origin, "plan not identified by the source: kept as a claim "
-                                        "about the country")
+                report.note(
+                    row.origin,
+                    "plan not identified by the source: kept as a claim about the country",
+                )
             else:
                 per_plan[(plan.iso3, plan.key)].append(claim)
     curated: dict[tuple[str, str], dict[int, Claim]] = defaultdict(dict)
@@ -295,8 +333,11 @@ def _focus_areas(sources: NapSources, plans: dict, by_country: dict, errors: Err
             errors.add(row.origin, "plan", f"no plan {row.iso3}/{row.plan} in the NAP facts")
             continue
         if row.position in curated[(row.iso3, row.plan)]:
-            errors.add(row.origin, "position", f"position {row.position} of {row.iso3}/{row.plan} "
-                                               "is curated twice")
+            errors.add(
+                row.origin,
+                "position",
+                f"position {row.position} of {row.iso3}/{row.plan} is curated twice",
+            )
             continue
         curated[(row.iso3, row.plan)][row.position] = Claim(claim_id(row), row)
 
@@ -311,8 +352,9 @@ def _focus_areas(sources: NapSources, plans: dict, by_country: dict, errors: Err
             if record is not None:
                 area.claims.append(record)
             stated = [(c, c.row.title) for c in positions.get(position, [])]
-            area.title, rec = vote("title", stated,
-                                   curated=(record, record.row.title) if record else None)
+            area.title, rec = vote(
+                "title", stated, curated=(record, record.row.title) if record else None
+            )
             if rec is not None:
                 area.reconciliations.append(rec)
             if record is not None:
@@ -330,8 +372,9 @@ def _plan_for_list(country_plans: list[Plan], start: int | None, end: int | None
     if start is None:
         return country_plans[0] if len(country_plans) == 1 else None
     for attribute in ("start", "adopted"):
-        matches = [p for p in country_plans
-                   if any(getattr(c.row, attribute) == start for c in p.claims)]
+        matches = [
+            p for p in country_plans if any(getattr(c.row, attribute) == start for c in p.claims)
+        ]
         if end is not None and len(matches) > 1:
             matches = [p for p in matches if any(c.row.end == end for c in p.claims)]
         if len(matches) == 1:

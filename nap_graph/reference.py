@@ -14,8 +14,19 @@ import warnings
 from importlib.metadata import version
 
 COLUMNS = [
-    "iso3", "iso2", "m49", "name_en", "iso_name_en", "name_ar", "name_es", "name_fr", "name_ru",
-    "name_zh", "region", "un_member_since", "geonames_id",
+    "iso3",
+    "iso2",
+    "m49",
+    "name_en",
+    "iso_name_en",
+    "name_ar",
+    "name_es",
+    "name_fr",
+    "name_ru",
+    "name_zh",
+    "region",
+    "un_member_since",
+    "geonames_id",
 ]
 # The six official languages of the UN; pycountry's gettext catalogues give the names.
 LANGUAGES = {"ar": "ar", "es": "es", "fr": "fr", "ru": "ru", "zh": "zh_CN"}

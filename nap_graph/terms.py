@@ -19,8 +19,17 @@ _DECIMAL = f"^^<{XSD}decimal>"
 # N-Triples string escapes (RDF 1.1 N-Triples, canonical form): ECHAR for the usual ones,
 # \\u for the other control characters.
 _ESCAPES = {i: f"\\u{i:04X}" for i in [*range(0x20), 0x7F]}
-_ESCAPES.update({ord("\\"): "\\\\", ord('"'): '\\"', ord("\n"): "\\n", ord("\r"): "\\r",
-                 ord("\t"): "\\t", 0x08: "\\b", 0x0C: "\\f"})
+_ESCAPES.update(
+    {
+        ord("\\"): "\\\\",
+        ord('"'): '\\"',
+        ord("\n"): "\\n",
+        ord("\r"): "\\r",
+        ord("\t"): "\\t",
+        0x08: "\\b",
+        0x0C: "\\f",
+    }
+)
 
 
 def iri(value: str) -> str:

@@ -10,6 +10,7 @@ import pyoxigraph as ox
 from rdflib import Dataset, Graph
 from rdflib.namespace import RDF, SH
 
+from nap_graph.errors import NapGraphError
 from nap_graph.shacl import ValidationResult, compile_shapes, run_checks, term_key
 from nap_graph.sources.records import Origin
 from nap_graph.vocabulary import SHAPES_FILE
@@ -56,19 +57,39 @@ class Report:
         return "\n".join(lines)
 
     def as_rows(self) -> list[dict]:
-        return [{"record": self.record(r.focus) or self.record(r.value) or "", "shape": r.shape,
-                 "rule": r.component.rsplit("#", 1)[-1], "focus": r.focus, "path": r.path or "",
-                 "value": r.value or "", "message": r.message,
-                 "severity": r.severity.rsplit("#", 1)[-1]} for r in self.results]
+        return [
+            {
+                "record": self.record(r.focus) or self.record(r.value) or "",
+                "shape": r.shape,
+                "rule": r.component.rsplit("#", 1)[-1],
+                "focus": r.focus,
+                "path": r.path or "",
+                "value": r.value or "",
+                "message": r.message,
+                "severity": r.severity.rsplit("#", 1)[-1],
+            }
+            for r in self.results
+        ]
 
 
 def load_shapes(ontology_dir: Path) -> Graph:
-    return Graph().parse(ontology_dir / SHAPES_FILE, format="turtle")
+    """Parse the shapes file; a missing or malformed file is reported as such."""
+    path = ontology_dir / SHAPES_FILE
+    try:
+        return Graph().parse(path, format="turtle")
+    except FileNotFoundError as exc:
+        raise NapGraphError(f"{path}: no shapes file") from exc
+    except Exception as exc:  # rdflib raises several unrelated types for bad Turtle
+        raise NapGraphError(f"{path}: cannot parse the shapes: {exc}") from exc
 
 
-def validate_store(store: ox.Store, shapes: Graph, origins: dict[str, Origin] | None = None,
-                   progress: Callable[[int], Callable[[], None]] | None = None,
-                   threads: int = 2) -> Report:
+def validate_store(
+    store: ox.Store,
+    shapes: Graph,
+    origins: dict[str, Origin] | None = None,
+    progress: Callable[[int], Callable[[], None]] | None = None,
+    threads: int = 2,
+) -> Report:
     """Validate the union of a store's graphs with the build's engine (SHACL as SPARQL)."""
     checks = compile_shapes(shapes)
     advance = progress(len(checks)) if progress else None
@@ -76,14 +97,17 @@ def validate_store(store: ox.Store, shapes: Graph, origins: dict[str, Origin] | 
     return Report(results, "oxigraph", origins or {})
 
 
-def validate_pyshacl(data: Graph | Dataset, shapes: Graph, origins: dict[str, Origin] | None = None) -> Report:
+def validate_pyshacl(
+    data: Graph | Dataset, shapes: Graph, origins: dict[str, Origin] | None = None
+) -> Report:
     """Validate with pySHACL, the reference engine, and report in the same form."""
     import pyshacl
 
     from nap_graph.shacl import ShapeCompiler
 
-    _, results_graph, _ = pyshacl.validate(data, shacl_graph=shapes, advanced=False, inference="none",
-                                           allow_warnings=True)
+    _, results_graph, _ = pyshacl.validate(
+        data, shacl_graph=shapes, advanced=False, inference="none", allow_warnings=True
+    )
     compiler = ShapeCompiler(shapes)
     parents = {prop: shape for shape, prop in shapes.subject_objects(SH.property)}
     results = []
@@ -91,17 +115,23 @@ def validate_pyshacl(data: Graph | Dataset, shapes: Graph, origins: dict[str, Or
         source_shape = results_graph.value(node, SH.sourceShape)
         path = results_graph.value(node, SH.resultPath)
         value = results_graph.value(node, SH.value)
-        results.append(ValidationResult(
-            shape=compiler.shape_name(source_shape, parents.get(source_shape)),
-            focus=term_key(results_graph.value(node, SH.focusNode)),
-            path=(term_key(path) if path is not None and not _is_blank(path)
-                  else compiler.path_label(shapes.value(source_shape, SH.path))
-                  if path is not None else None),
-            value=term_key(value) if value is not None else None,
-            component=str(results_graph.value(node, SH.sourceConstraintComponent)),
-            message=str(results_graph.value(node, SH.resultMessage) or ""),
-            severity=str(results_graph.value(node, SH.resultSeverity)),
-        ))
+        results.append(
+            ValidationResult(
+                shape=compiler.shape_name(source_shape, parents.get(source_shape)),
+                focus=term_key(results_graph.value(node, SH.focusNode)),
+                path=(
+                    term_key(path)
+                    if path is not None and not _is_blank(path)
+                    else compiler.path_label(shapes.value(source_shape, SH.path))
+                    if path is not None
+                    else None
+                ),
+                value=term_key(value) if value is not None else None,
+                component=str(results_graph.value(node, SH.sourceConstraintComponent)),
+                message=str(results_graph.value(node, SH.resultMessage) or ""),
+                severity=str(results_graph.value(node, SH.resultSeverity)),
+            )
+        )
     return Report(sorted(set(results)), "pyshacl", origins or {})
 
 

@@ -53,6 +53,8 @@ class Vocabulary:
         path = ontology_dir / ONTOLOGY_FILE
         try:
             graph = to_canonical_graph(Graph().parse(path, format="turtle"))
+        except FileNotFoundError as exc:
+            raise NapGraphError(f"{path}: no ontology file") from exc
         except Exception as exc:  # rdflib raises several unrelated types for bad Turtle
             raise NapGraphError(f"{path}: cannot parse the ontology: {exc}") from exc
         notations = {}

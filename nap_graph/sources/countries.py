@@ -28,7 +28,9 @@ class Country:
         return dict(self.names)["en"]
 
 
-def read_countries(data_dir: Path, errors: ErrorCollector, report: ImportReport) -> dict[str, Country]:
+def read_countries(
+    data_dir: Path, errors: ErrorCollector, report: ImportReport
+) -> dict[str, Country]:
     """Return the countries of the reference table by ISO 3166-1 alpha-3 code."""
     countries: dict[str, Country] = {}
     path = data_dir / COUNTRIES_FILE
@@ -39,10 +41,13 @@ def read_countries(data_dir: Path, errors: ErrorCollector, report: ImportReport)
         if iso3 is None or name is None:
             continue
         if iso3 in countries:
-            errors.add(row.origin, "iso3", f"{iso3} is listed twice (first at {countries[iso3].origin})")
+            errors.add(
+                row.origin, "iso3", f"{iso3} is listed twice (first at {countries[iso3].origin})"
+            )
             continue
-        names = tuple((lang, row.text(f"name_{lang}")) for lang in NAME_LANGUAGES
-                      if row.text(f"name_{lang}"))
+        names = tuple(
+            (lang, row.text(f"name_{lang}")) for lang in NAME_LANGUAGES if row.text(f"name_{lang}")
+        )
         countries[iso3] = Country(
             iso3=iso3,
             iso2=row.text("iso2"),

@@ -135,14 +135,21 @@ class NapSources:
 def _plan_key(row, name: str) -> str | None:
     value = row.text(name, required=True)
     if value is not None and not re.fullmatch(r"[1-9]\d?|\d{4}", value):
-        row.errors.add(row.origin, name,
-                       f"expected an edition (1-99) or the year of an unnumbered plan, got {value!r}")
+        row.errors.add(
+            row.origin,
+            name,
+            f"expected an edition (1-99) or the year of an unnumbered plan, got {value!r}",
+        )
         return None
     return value
 
 
-def read_nap_sources(data_dir: Path, vocabulary: dict[str, dict[str, str]],
-                     errors: ErrorCollector, report: ImportReport) -> NapSources:
+def read_nap_sources(
+    data_dir: Path,
+    vocabulary: dict[str, dict[str, str]],
+    errors: ErrorCollector,
+    report: ImportReport,
+) -> NapSources:
     """Read the NAP facts and curated files; `vocabulary` maps scheme -> notation -> IRI."""
     pillars = set(vocabulary["pillar"])
     sources = NapSources([], [], [], [], [], [], [], [])
@@ -152,53 +159,104 @@ def read_nap_sources(data_dir: Path, vocabulary: dict[str, dict[str, str]],
             report.read[row.origin.file] += 1
             yield row
 
-    for row in rows(PLANS_FILE, ["country_name", "iso3", "edition", "adopted_year", "start_year",
-                                 "end_year", "source_url", "note"]):
+    for row in rows(
+        PLANS_FILE,
+        [
+            "country_name",
+            "iso3",
+            "edition",
+            "adopted_year",
+            "start_year",
+            "end_year",
+            "source_url",
+            "note",
+        ],
+    ):
         iso3, source = row.text("iso3", required=True), row.iri("source_url", required=True)
-        values = (row.integer("edition", minimum=1), row.year("adopted_year"),
-                  row.year("start_year"), row.year("end_year"))
+        values = (
+            row.integer("edition", minimum=1),
+            row.year("adopted_year"),
+            row.year("start_year"),
+            row.year("end_year"),
+        )
         if iso3 and source:
-            sources.plan_claims.append(PlanClaimRow(iso3, row.text("country_name"), *values,
-                                                    source, row.text("note"), row.origin))
+            sources.plan_claims.append(
+                PlanClaimRow(
+                    iso3, row.text("country_name"), *values, source, row.text("note"), row.origin
+                )
+            )
 
-    for row in rows(FOCUS_FILE, ["iso3", "plan_start_year", "plan_end_year", "position", "title",
-                                 "pillar_hint", "source_url"]):
+    for row in rows(
+        FOCUS_FILE,
+        [
+            "iso3",
+            "plan_start_year",
+            "plan_end_year",
+            "position",
+            "title",
+            "pillar_hint",
+            "source_url",
+        ],
+    ):
         iso3, source = row.text("iso3", required=True), row.iri("source_url", required=True)
-        position, title = row.integer("position", required=True, minimum=1), row.text("title", required=True)
+        position, title = (
+            row.integer("position", required=True, minimum=1),
+            row.text("title", required=True),
+        )
         pillar = row.choice("pillar_hint", pillars)
         start, end = row.year("plan_start_year"), row.year("plan_end_year")
         if iso3 and source and position and title:
-            sources.focus_claims.append(FocusClaimRow(iso3, start, end, position, title, pillar,
-                                                      source, row.origin))
+            sources.focus_claims.append(
+                FocusClaimRow(iso3, start, end, position, title, pillar, source, row.origin)
+            )
 
-    for row in rows(FIGURES_FILE, ["iso3", "category", "label", "women", "total", "as_of",
-                                   "source_url", "note"]):
+    for row in rows(
+        FIGURES_FILE, ["iso3", "category", "label", "women", "total", "as_of", "source_url", "note"]
+    ):
         iso3, source = row.text("iso3", required=True), row.iri("source_url", required=True)
         category = row.choice("category", STATED_CATEGORIES, required=True)
         women = row.integer("women", required=True)
         total = row.integer("total", required=True)
         if iso3 and source and category and women is not None and total is not None:
-            sources.figures.append(StatedFigure(iso3, STATED_CATEGORIES[category], row.text("label"),
-                                                women, total, row.date("as_of"), source,
-                                                row.text("note"), row.origin))
+            sources.figures.append(
+                StatedFigure(
+                    iso3,
+                    STATED_CATEGORIES[category],
+                    row.text("label"),
+                    women,
+                    total,
+                    row.date("as_of"),
+                    source,
+                    row.text("note"),
+                    row.origin,
+                )
+            )
 
     schemes = {"theme": "theme", "scope": "scope", "status": "status"}
     for row in rows(ATTRIBUTES_FILE, ["iso3", "plan", "attribute", "value", "source_url", "note"]):
         iso3, plan = row.text("iso3", required=True), _plan_key(row, "plan")
         attribute = row.choice("attribute", schemes, required=True)
-        value = row.choice("value", vocabulary[schemes[attribute]], required=True) if attribute else None
+        value = (
+            row.choice("value", vocabulary[schemes[attribute]], required=True)
+            if attribute
+            else None
+        )
         source = row.iri("source_url", required=True)
         if iso3 and plan and attribute and value and source:
-            sources.attributes.append(PlanAttribute(iso3, plan, attribute, value, source,
-                                                    row.text("note"), row.origin))
+            sources.attributes.append(
+                PlanAttribute(iso3, plan, attribute, value, source, row.text("note"), row.origin)
+            )
 
-    for row in rows(ASSIGNMENTS_FILE, ["iso3", "source_url", "stated_edition", "stated_year",
-                                       "plan", "reason"]):
+    for row in rows(
+        ASSIGNMENTS_FILE, ["iso3", "source_url", "stated_edition", "stated_year", "plan", "reason"]
+    ):
         iso3, source = row.text("iso3", required=True), row.iri("source_url", required=True)
         plan, reason = _plan_key(row, "plan"), row.text("reason", required=True)
         edition, year = row.integer("stated_edition", minimum=1), row.year("stated_year")
         if iso3 and source and plan and reason:
-            sources.assignments.append(Assignment(iso3, source, edition, year, plan, reason, row.origin))
+            sources.assignments.append(
+                Assignment(iso3, source, edition, year, plan, reason, row.origin)
+            )
 
     for row in rows(DECISIONS_FILE, ["iso3", "plan", "property", "value", "reason"]):
         iso3, plan = row.text("iso3", required=True), _plan_key(row, "plan")
@@ -208,26 +266,46 @@ def read_nap_sources(data_dir: Path, vocabulary: dict[str, dict[str, str]],
         if iso3 and plan and prop and reason:
             sources.decisions.append(Decision(iso3, plan, prop, value, reason, row.origin))
 
-    for row in rows(CURATED_FOCUS_FILE, ["iso3", "plan", "position", "title", "description",
-                                         "pillars", "source_url", "note"]):
+    for row in rows(
+        CURATED_FOCUS_FILE,
+        ["iso3", "plan", "position", "title", "description", "pillars", "source_url", "note"],
+    ):
         iso3, plan = row.text("iso3", required=True), _plan_key(row, "plan")
-        position, title = row.integer("position", required=True, minimum=1), row.text("title", required=True)
+        position, title = (
+            row.integer("position", required=True, minimum=1),
+            row.text("title", required=True),
+        )
         source = row.iri("source_url", required=True)
         named = [p.strip() for p in (row.text("pillars") or "").split(";") if p.strip()]
         for pillar in named:
             if pillar not in pillars:
-                errors.add(row.origin, "pillars",
-                           f"expected pillars among {', '.join(sorted(pillars))}, got {pillar!r}")
+                errors.add(
+                    row.origin,
+                    "pillars",
+                    f"expected pillars among {', '.join(sorted(pillars))}, got {pillar!r}",
+                )
         if iso3 and plan and position and title and source:
-            sources.curated_focus.append(CuratedFocusArea(iso3, plan, position, title,
-                                                          row.text("description"), tuple(named),
-                                                          source, row.text("note"), row.origin))
+            sources.curated_focus.append(
+                CuratedFocusArea(
+                    iso3,
+                    plan,
+                    position,
+                    title,
+                    row.text("description"),
+                    tuple(named),
+                    source,
+                    row.text("note"),
+                    row.origin,
+                )
+            )
 
     for row in rows(CONTEXTS_FILE, ["iso3", "plan", "text", "source_url", "note"]):
         iso3, text = row.text("iso3", required=True), row.text("text", required=True)
         plan = _plan_key(row, "plan") if row.text("plan") else None
         source = row.iri("source_url", required=True)
         if iso3 and text and source:
-            sources.contexts.append(ContextRow(iso3, plan, text, source, row.text("note"), row.origin))
+            sources.contexts.append(
+                ContextRow(iso3, plan, text, source, row.text("note"), row.origin)
+            )
 
     return sources

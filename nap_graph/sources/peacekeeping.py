@@ -33,8 +33,12 @@ IPI_CATEGORIES = {
     "Experts on Mission": "experts-on-mission",
     "Troops": "troops",
 }
-JSON_CATEGORIES = {"ip": "individual-police", "fpu": "formed-police-units",
-                   "eom": "experts-on-mission", "troops": "troops"}
+JSON_CATEGORIES = {
+    "ip": "individual-police",
+    "fpu": "formed-police-units",
+    "eom": "experts-on-mission",
+    "troops": "troops",
+}
 ODP_CATEGORIES = {
     "Troops": "troops",
     "Staff Officer": "staff-officers",
@@ -117,8 +121,9 @@ def _strip_apostrophe(row: Row, names: tuple[str, ...], report: ImportReport) ->
         report.note(row.origin, "stray trailing apostrophe removed from country and mission")
 
 
-def _category_counts(row: Row, prefix: str, sep: str, missing: tuple[str, ...], report: ImportReport,
-                     source: str) -> tuple[int, int] | None:
+def _category_counts(
+    row: Row, prefix: str, sep: str, missing: tuple[str, ...], report: ImportReport, source: str
+) -> tuple[int, int] | None:
     male = row.integer(f"{prefix}{sep}Male", missing=missing)
     female = row.integer(f"{prefix}{sep}Female", missing=missing)
     total = row.integer(f"{prefix}{sep}Total", missing=missing)
@@ -130,8 +135,9 @@ def _category_counts(row: Row, prefix: str, sep: str, missing: tuple[str, ...], 
     return female, total
 
 
-def read_ipi_csv(data_dir: Path, name: str, source: str, errors: ErrorCollector,
-                 report: ImportReport) -> list[Observation]:
+def read_ipi_csv(
+    data_dir: Path, name: str, source: str, errors: ErrorCollector, report: ImportReport
+) -> list[Observation]:
     """Read an IPI gender CSV (TCC scraper or PPP loader layout) into observations."""
     path = data_dir / name
     if not path.exists():
@@ -146,8 +152,11 @@ def read_ipi_csv(data_dir: Path, name: str, source: str, errors: ErrorCollector,
         if loader:
             _strip_apostrophe(row, ("Contributor", iso_column, "Mission"), report)
         if row.get("Mission") == "all" or row.get("Contributor") == "all":
-            report.skip(row.origin, "aggregate row (a sum over missions or countries): "
-                                    "derivable from the per-mission rows")
+            report.skip(
+                row.origin,
+                "aggregate row (a sum over missions or countries): "
+                "derivable from the per-mission rows",
+            )
             continue
         month = _month(row, "Date", row.text("Date", required=True))
         iso3, mission = row.text(iso_column, required=True), row.text("Mission", required=True)
@@ -157,8 +166,11 @@ def read_ipi_csv(data_dir: Path, name: str, source: str, errors: ErrorCollector,
         for prefix, category in IPI_CATEGORIES.items():
             counts = _category_counts(row, prefix.replace(" ", sep), sep, missing, report, source)
             if counts is not None:
-                observations.append(Observation(iso3, month[0], mission, category, *counts, source,
-                                                row.origin, month[1]))
+                observations.append(
+                    Observation(
+                        iso3, month[0], mission, category, *counts, source, row.origin, month[1]
+                    )
+                )
                 kept += 1
         if kept:
             report.kept[row.origin.file] += 1
@@ -167,8 +179,13 @@ def read_ipi_csv(data_dir: Path, name: str, source: str, errors: ErrorCollector,
     return observations
 
 
-def read_ipi_json(data_dir: Path, source: str, errors: ErrorCollector, report: ImportReport,
-                  missions: dict[str, Mission]) -> list[Observation]:
+def read_ipi_json(
+    data_dir: Path,
+    source: str,
+    errors: ErrorCollector,
+    report: ImportReport,
+    missions: dict[str, Mission],
+) -> list[Observation]:
     """Read the IPI loader's monthly JSON archives (2014) into observations."""
     observations = []
     for path in sorted((data_dir / IPI_DIR).glob(JSON_GLOB)):
@@ -183,15 +200,21 @@ def read_ipi_json(data_dir: Path, source: str, errors: ErrorCollector, report: I
             report.read[relative] += 1
             iso3, mission = item.get("tcc_country_id"), item.get("mission")
             if iso3 == "all" or mission == "all":
-                report.skip(origin, "aggregate object (a sum over missions or countries): "
-                                    "derivable from the per-mission objects")
+                report.skip(
+                    origin,
+                    "aggregate object (a sum over missions or countries): "
+                    "derivable from the per-mission objects",
+                )
                 continue
             stamp = item.get("date") or item.get("cont_date")
             match = re.fullmatch(r"(\d{4})(\d{2})(\d{2})T\d{6}", stamp or "")
             if not match or not iso3 or not mission:
-                errors.add(origin, "date" if not match else "tcc_country_id",
-                           f"expected a date as YYYYMMDDT000000, a country and a mission, got "
-                           f"{stamp!r}, {iso3!r}, {mission!r}")
+                errors.add(
+                    origin,
+                    "date" if not match else "tcc_country_id",
+                    f"expected a date as YYYYMMDDT000000, a country and a mission, got "
+                    f"{stamp!r}, {iso3!r}, {mission!r}",
+                )
                 continue
             month = f"{match.group(1)}-{match.group(2)}"
             date = f"{month}-{match.group(3)}"
@@ -204,13 +227,16 @@ def read_ipi_json(data_dir: Path, source: str, errors: ErrorCollector, report: I
                 if total in (None, 0):
                     continue
                 if not all(isinstance(v, int) for v in (total, women, men)):
-                    errors.add(origin, key, f"expected whole numbers, got {total!r}, {women!r}, {men!r}")
+                    errors.add(
+                        origin, key, f"expected whole numbers, got {total!r}, {women!r}, {men!r}"
+                    )
                     continue
                 if women + men != total:
                     report.skip(origin, f"{key}: women + men differ from the total")
                     continue
-                observations.append(Observation(iso3, month, mission, category, women, total,
-                                                source, origin, date))
+                observations.append(
+                    Observation(iso3, month, mission, category, women, total, source, origin, date)
+                )
                 kept += 1
             if kept:
                 report.kept[relative] += 1
@@ -233,15 +259,22 @@ def _odp_date(row: Row, name: str) -> str | None:
     return None
 
 
-def read_odp_by_gender(data_dir: Path, source: str, errors: ErrorCollector,
-                       report: ImportReport) -> list[Observation]:
+def read_odp_by_gender(
+    data_dir: Path, source: str, errors: ErrorCollector, report: ImportReport
+) -> list[Observation]:
     """Read the UN's official odp_contributionsbygender.csv, where a user has put it."""
     path = data_dir / ODP_FILE
     if not path.exists():
         return []
     observations = []
-    columns = ["ISOCode3", "Mission_Acronym", "Personnel_Type", "Female_Personnel",
-               "Male_Personnel", "Last_Reporting_Date"]
+    columns = [
+        "ISOCode3",
+        "Mission_Acronym",
+        "Personnel_Type",
+        "Female_Personnel",
+        "Male_Personnel",
+        "Last_Reporting_Date",
+    ]
     for row in read_csv(path, data_dir, errors, columns):
         report.read[row.origin.file] += 1
         iso3 = (row.text("ISOCode3") or "").strip()
@@ -258,18 +291,35 @@ def read_odp_by_gender(data_dir: Path, source: str, errors: ErrorCollector,
         if women + men == 0:
             report.skip(row.origin, "no personnel")
             continue
-        observations.append(Observation(iso3, date[:7], mission.strip(), ODP_CATEGORIES[category],
-                                        women, women + men, source, row.origin, date))
+        observations.append(
+            Observation(
+                iso3,
+                date[:7],
+                mission.strip(),
+                ODP_CATEGORIES[category],
+                women,
+                women + men,
+                source,
+                row.origin,
+                date,
+            )
+        )
         report.kept[row.origin.file] += 1
     return observations
 
 
-def read_odp_ranks(data_dir: Path, source: str, errors: ErrorCollector,
-                   report: ImportReport) -> list[Observation]:
+def read_odp_ranks(
+    data_dir: Path, source: str, errors: ErrorCollector, report: ImportReport
+) -> list[Observation]:
     """Read the ODP contribution-rank snapshots: women and all per country, all categories."""
     observations = []
-    columns = ["ISOCode3", "Female_Personnel", "Male_Personnel", "Total_Uniformed_Personnel",
-               "Last_Reporting_Date"]
+    columns = [
+        "ISOCode3",
+        "Female_Personnel",
+        "Male_Personnel",
+        "Total_Uniformed_Personnel",
+        "Last_Reporting_Date",
+    ]
     for path in sorted((data_dir / RANKS_DIR).glob("*.csv")):
         for row in read_csv(path, data_dir, errors, columns):
             report.read[row.origin.file] += 1
@@ -283,31 +333,47 @@ def read_odp_ranks(data_dir: Path, source: str, errors: ErrorCollector,
             if women + men != total:
                 report.skip(row.origin, "women + men differ from the total")
                 continue
-            observations.append(Observation(iso3, date[:7], None, "all-uniformed", women, total,
-                                            source, row.origin, date))
+            observations.append(
+                Observation(
+                    iso3, date[:7], None, "all-uniformed", women, total, source, row.origin, date
+                )
+            )
             report.kept[row.origin.file] += 1
     return observations
 
 
-def read_parity_targets(data_dir: Path, errors: ErrorCollector, report: ImportReport) -> list[ParityTarget]:
+def read_parity_targets(
+    data_dir: Path, errors: ErrorCollector, report: ImportReport
+) -> list[ParityTarget]:
     """Read the UN Uniformed Gender Parity Strategy targets."""
     targets = []
-    for row in read_csv(data_dir / TARGETS_FILE, data_dir, errors,
-                        ["category", "year", "target_share_women", "source_url", "note"]):
+    for row in read_csv(
+        data_dir / TARGETS_FILE,
+        data_dir,
+        errors,
+        ["category", "year", "target_share_women", "source_url", "note"],
+    ):
         report.read[row.origin.file] += 1
         category = row.choice("category", TARGET_CATEGORIES, required=True)
-        year, share = row.year("year", required=True), row.decimal("target_share_women", required=True)
+        year, share = (
+            row.year("year", required=True),
+            row.decimal("target_share_women", required=True),
+        )
         source = row.iri("source_url", required=True)
         if None in (category, year, share, source):
             continue
-        targets.append(ParityTarget(TARGET_CATEGORIES[category], year, share, source,
-                                    row.text("note"), row.origin))
+        targets.append(
+            ParityTarget(
+                TARGET_CATEGORIES[category], year, share, source, row.text("note"), row.origin
+            )
+        )
         report.kept[row.origin.file] += 1
     return targets
 
 
-def merge_by_month(sources: list[tuple[str, list[Observation]]],
-                   report: ImportReport) -> tuple[list[Observation], dict[str, list[str]]]:
+def merge_by_month(
+    sources: list[tuple[str, list[Observation]]], report: ImportReport
+) -> tuple[list[Observation], dict[str, list[str]]]:
     """Merge sources that cover overlapping months, the first source winning each month.
 
     Whole months are taken from one source so that the categories of one month are never
@@ -327,14 +393,19 @@ def merge_by_month(sources: list[tuple[str, list[Observation]]],
             previous = chosen.get(key)
             if previous is None or o.date > previous.date:
                 if previous is not None:
-                    report.skip(previous.origin, "an earlier report of the same month was replaced "
-                                                 "by a later one")
+                    report.skip(
+                        previous.origin,
+                        "an earlier report of the same month was replaced by a later one",
+                    )
                 chosen[key] = o
             elif (previous.women, previous.total) == (o.women, o.total):
                 report.skip(o.origin, "the same observation again")
             else:
-                report.skip(o.origin, "a second, different report for the same country, month, "
-                                      "mission and category: the first is kept")
+                report.skip(
+                    o.origin,
+                    "a second, different report for the same country, month, "
+                    "mission and category: the first is kept",
+                )
     for source, observations in sources:
         for o in observations:
             if owner[o.month] == source:

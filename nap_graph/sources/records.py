@@ -62,15 +62,22 @@ class ImportReport:
     def as_rows(self) -> list[dict]:
         """Return the report as sorted rows: file, kind, reason, rows, first example."""
         rows = []
-        for kind, counter in (("skipped", self.skipped), ("repaired", self.notes)):
+        for kind, counter in (("skipped", self.skipped), ("noted", self.notes)):
             for (file, reason), n in counter.items():
-                rows.append({"file": file, "kind": kind, "reason": reason, "rows": n,
-                             "example": self.examples.get((file, reason), "")})
+                rows.append(
+                    {
+                        "file": file,
+                        "kind": kind,
+                        "reason": reason,
+                        "rows": n,
+                        "example": self.examples.get((file, reason), ""),
+                    }
+                )
         for file, n in self.read.items():
             rows.append({"file": file, "kind": "read", "reason": "", "rows": n, "example": ""})
         for file, n in self.kept.items():
             rows.append({"file": file, "kind": "kept", "reason": "", "rows": n, "example": ""})
-        order = {"read": 0, "kept": 1, "repaired": 2, "skipped": 3}
+        order = {"read": 0, "kept": 1, "noted": 2, "skipped": 3}
         return sorted(rows, key=lambda r: (r["file"], order[r["kind"]], r["reason"]))
 
 
@@ -81,7 +88,7 @@ class ErrorCollector:
         self.errors: list[SourceError] = []
 
     def add(self, origin: Origin, field_name: str | None, message: str) -> None:
-        self.errors.append(SourceError(origin.file, origin.line, field_name, message))
+        self.errors.append(SourceError(origin.file, origin.line, field_name, message, origin.item))
 
     def raise_if_any(self) -> None:
         if self.errors:
@@ -104,8 +111,13 @@ class Row(dict):
             return None
         return value
 
-    def integer(self, name: str, required: bool = False, minimum: int | None = None,
-                missing: tuple[str, ...] = ()) -> int | None:
+    def integer(
+        self,
+        name: str,
+        required: bool = False,
+        minimum: int | None = None,
+        missing: tuple[str, ...] = (),
+    ) -> int | None:
         value = self.get(name)
         if value and value.isascii() and value.isdigit():  # the common case, fast
             number = int(value)
@@ -119,7 +131,9 @@ class Row(dict):
             return None
         number = int(value)
         if minimum is not None and number < minimum:
-            self.errors.add(self.origin, name, f"expected a number of at least {minimum}, got {number}")
+            self.errors.add(
+                self.origin, name, f"expected a number of at least {minimum}, got {number}"
+            )
             return None
         return number
 
@@ -165,14 +179,16 @@ class Row(dict):
         if value is None:
             return None
         if value not in allowed:
-            self.errors.add(self.origin, name,
-                            f"expected one of {', '.join(sorted(allowed))}, got {value!r}")
+            self.errors.add(
+                self.origin, name, f"expected one of {', '.join(sorted(allowed))}, got {value!r}"
+            )
             return None
         return value
 
 
-def read_csv(path: Path, data_dir: Path, errors: ErrorCollector,
-             required_columns: list[str] | None = None) -> Iterator[Row]:
+def read_csv(
+    path: Path, data_dir: Path, errors: ErrorCollector, required_columns: list[str] | None = None
+) -> Iterator[Row]:
     """Yield the rows of a CSV file with their line numbers.
 
     Reads UTF-8 with or without a byte order mark and with LF or CRLF line ends.
@@ -181,25 +197,36 @@ def read_csv(path: Path, data_dir: Path, errors: ErrorCollector,
     try:
         handle = path.open(encoding="utf-8-sig", newline="")
     except OSError as exc:
-        raise SourceErrors([SourceError(relative, None, None, f"cannot read: {exc.strerror}")]) from exc
+        raise SourceErrors(
+            [SourceError(relative, None, None, f"cannot read: {exc.strerror}")]
+        ) from exc
     with handle:
         try:
             reader = csv.DictReader(handle)
             header = reader.fieldnames or []
             missing = [c for c in (required_columns or []) if c not in header]
             if missing:
-                raise SourceErrors([SourceError(relative, 1, missing[0],
-                                                f"missing column(s): {', '.join(missing)}")])
+                raise SourceErrors(
+                    [
+                        SourceError(
+                            relative, 1, missing[0], f"missing column(s): {', '.join(missing)}"
+                        )
+                    ]
+                )
             line = 1
             for values in reader:
                 origin = Origin(relative, line + 1)
                 line = reader.line_num
                 if None in values:
-                    errors.add(origin, None, f"{len(values[None])} more field(s) than the header has")
+                    errors.add(
+                        origin, None, f"{len(values[None])} more field(s) than the header has"
+                    )
                     continue
                 yield Row(values, origin, errors)
         except UnicodeDecodeError as exc:
-            raise SourceErrors([SourceError(relative, None, None, f"not UTF-8 text: {exc}")]) from exc
+            raise SourceErrors(
+                [SourceError(relative, None, None, f"not UTF-8 text: {exc}")]
+            ) from exc
         except csv.Error as exc:
             raise SourceErrors([SourceError(relative, reader.line_num, None, str(exc))]) from exc
 

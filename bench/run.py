@@ -1,0 +1,161 @@
+"""Run the benchmarks and write their results table into docs/benchmarks.md.
+
+    python bench/run.py                 # every benchmark, every size
+    python bench/run.py --sizes real,1m # some sizes only
+
+Each build runs in a fresh process (`nap-graph build --json`), so that its time and peak
+memory are its own. Synthetic data (bench/grow.py) is made in a temporary folder first and
+is never part of a measurement.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from importlib.metadata import version
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.grow import grow  # noqa: E402
+
+SIZES = {"real": None, "1m": 1_000_000, "5m": 5_000_000}
+RESULTS = ROOT / "docs" / "benchmarks.md"
+JENA = ROOT / "tests" / "tools" / "jena"
+
+
+def run_build(data_dir: Path, out_dir: Path) -> dict:
+    command = [
+        sys.executable,
+        "-m",
+        "nap_graph",
+        "build",
+        "--json",
+        "-q",
+        "--data-dir",
+        str(data_dir),
+        "--out",
+        str(out_dir),
+    ]
+    result = subprocess.run(
+        command, capture_output=True, text=True, env={**os.environ, "SOURCE_DATE_EPOCH": "0"}
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"build failed:\n{result.stdout}\n{result.stderr}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def machine() -> str:
+    cpus = os.cpu_count()
+    memory = ""
+    try:
+        kib = int(
+            next(line for line in open("/proc/meminfo") if line.startswith("MemTotal")).split()[1]
+        )
+        memory = f", {kib / 1024 / 1024:.0f} GiB"
+    except (OSError, StopIteration):
+        pass
+    versions = ", ".join(f"{p} {version(p)}" for p in ("pyoxigraph", "rdflib", "pyshacl"))
+    return (
+        f"{platform.system()} {platform.machine()}, {cpus} cores{memory}; Python "
+        f"{platform.python_version()}; {versions}"
+    )
+
+
+def build_table(sizes: list[str], work: Path) -> str:
+    real = run_build(ROOT / "data", work / "real-build")
+    rows = []
+    for size in sizes:
+        if size == "real":
+            figures = real
+            note = "the data on hand"
+        else:
+            started = time.perf_counter()
+            info = grow(ROOT / "data", work / f"data-{size}", SIZES[size], real["triples"])
+            note = (
+                f"real + {info['synthetic_observations']:,} synthetic observations "
+                f"(made in {time.perf_counter() - started:.0f} s, not counted)"
+            )
+            figures = run_build(work / f"data-{size}", work / f"build-{size}")
+        steps = figures["steps"]
+        rows.append(
+            f"| {size} | {figures['triples']:,} | {figures['seconds']:.1f} | {steps.get('import', 0):.1f} | "
+            f"{steps.get('rdf', 0):.1f} | {steps.get('store', 0):.1f} | {steps.get('validate+dump', 0):.1f} | "
+            f"{figures['triples'] / figures['seconds'] / 1000:.0f}k | {figures['peak_memory_mb']:,} | {note} |"
+        )
+    header = (
+        "| size | triples | build s | import s | RDF s | store s | validate + dumps s | "
+        "triples/s | peak MB | data |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+    )
+    return header + "\n" + "\n".join(rows)
+
+
+def engine_table(built: Path) -> str:
+    """Validate the same built graph with the three SHACL engines, in separate processes."""
+    script = ROOT / "bench" / "validate_with.py"
+    rows = []
+    results = {}
+    for engine in ("oxigraph", "oxigraph-1-thread", "pyshacl", "jena"):
+        if engine == "jena" and not (shutil.which("java") and JENA.exists()):
+            continue
+        result = subprocess.run(
+            [sys.executable, str(script), engine, str(built)], capture_output=True, text=True
+        )
+        if result.returncode != 0:
+            raise SystemExit(f"{engine} failed:\n{result.stderr}")
+        results[engine] = json.loads(result.stdout.strip().splitlines()[-1])
+    ours = results["oxigraph"]["validate"]
+    for engine, figures in results.items():
+        # Jena reads the Turtle itself: its one time covers parsing and validating.
+        load = "in validate" if engine == "jena" else f"{figures['load']:.1f}"
+        rows.append(
+            f"| {engine} | {load} | {figures['validate']:.1f} | "
+            f"{figures['validate'] / ours:.1f} | {figures['conforms']} |"
+        )
+    header = (
+        "| engine | load s | validate s | validate time / oxigraph's | conforms |\n"
+        "|---|---:|---:|---:|---|"
+    )
+    return header + "\n" + "\n".join(rows)
+
+
+def write_results(name: str, table: str) -> None:
+    begin, end = f"<!-- {name}-results:begin -->", f"<!-- {name}-results:end -->"
+    text = RESULTS.read_text()
+    stamp = time.strftime("%Y-%m-%d")
+    block = f"{begin}\nMeasured {stamp} on {machine()}.\n\n{table}\n{end}"
+    start, stop = text.index(begin), text.index(end) + len(end)
+    RESULTS.write_text(text[:start] + block + text[stop:])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default=",".join(SIZES), help="comma-separated: real, 1m, 5m")
+    parser.add_argument(
+        "--skip-engines",
+        action="store_true",
+        help="do not compare the SHACL engines (pySHACL takes minutes)",
+    )
+    args = parser.parse_args()
+    sizes = [s for s in args.sizes.split(",") if s]
+    with tempfile.TemporaryDirectory(prefix="nap-graph-bench-") as folder:
+        table = build_table(sizes, Path(folder))
+        print(table)
+        write_results("build", table)
+        if not args.skip_engines:
+            table = engine_table(Path(folder) / "real-build")
+            print(table)
+            write_results("engine", table)
+    print(f"\nWritten to {RESULTS.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

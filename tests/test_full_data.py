@@ -1,0 +1,179 @@
+"""What the knowledge-graph issue checks over the dump of all the data on hand, by SPARQL."""
+
+from __future__ import annotations
+
+import pytest
+
+from nap_graph.namespaces import PREFIXES
+
+pytestmark = pytest.mark.full
+
+P = (
+    "\n".join(f"PREFIX {k}: <{v}>" for k, v in PREFIXES.items())
+    + """
+PREFIX country: <https://w3id.org/nap-graph/id/country/>
+PREFIX plan: <https://w3id.org/nap-graph/id/plan/>
+"""
+)
+
+
+def select(build, query: str) -> list[tuple]:
+    solutions = build.store.query(P + query, use_default_graph_as_union=True)
+    names = [v.value for v in solutions.variables]
+    return [tuple(None if row[n] is None else row[n].value for n in names) for row in solutions]
+
+
+def test_norway_plans_editions_periods_and_adoption(full_build):
+    rows = select(
+        full_build,
+        """
+        SELECT ?edition ?adopted ?start ?end WHERE {
+            ?plan a wps:NationalActionPlan ; wps:country country:NOR ; wps:edition ?edition .
+            OPTIONAL { ?plan wps:adoptedYear ?adopted } OPTIONAL { ?plan wps:startYear ?start }
+            OPTIONAL { ?plan wps:endYear ?end }
+        } ORDER BY ?edition""",
+    )
+    assert [r[0] for r in rows] == ["1", "2", "3", "4", "5"]
+    assert rows[0][1] == "2006"  # first launched 2006
+    assert [(r[2], r[3]) for r in rows[1:]] == [
+        ("2011", "2013"),
+        ("2015", "2018"),
+        ("2019", "2022"),
+        ("2023", "2030"),
+    ]
+    succession = select(full_build, "SELECT ?p WHERE { plan:NOR\\/5 wps:succeeds+ ?p }")
+    assert len(succession) == 4
+
+
+def test_norway_fourth_plan_focus_areas_in_order_with_the_seed_titles(full_build):
+    rows = select(
+        full_build,
+        """
+        SELECT ?position ?title ?description WHERE {
+            plan:NOR\\/4 wps:focusArea ?area .
+            ?area wps:position ?position ; dcterms:title ?title ; dcterms:description ?description .
+        } ORDER BY ?position""",
+    )
+    assert [(r[0], r[1]) for r in rows] == [
+        ("1", "Peace and reconciliation processes"),
+        ("2", "Implementation of peace agreements"),
+        ("3", "Operations and missions"),
+        ("4", "Humanitarian efforts"),
+        ("5", "Sustaining Peace"),
+    ]
+    assert rows[0][2].startswith("Create a space for women to enter, remain and contribute")
+
+
+def test_norway_police_nine_women_of_twenty_two(full_build):
+    rows = select(
+        full_build,
+        """
+        SELECT ?category ?women ?total WHERE {
+            ?o a qb:Observation ; wps:contributor country:NOR ; wps:statedIn ?page ;
+               wps:personnelCategory ?c ; wps:womenCount ?women ; wps:personnelCount ?total .
+            ?c skos:notation ?category .
+        } ORDER BY ?category""",
+    )
+    assert rows == [
+        ("experts-on-mission", "1", "11"),
+        ("police", "9", "22"),
+        ("staff-officers", "4", "23"),
+        ("troops", "2", "8"),
+    ]
+
+
+def test_norway_fourth_plan_themes_scope_and_context(full_build):
+    themes = select(
+        full_build, "SELECT ?n WHERE { plan:NOR\\/4 wps:theme/skos:notation ?n } ORDER BY ?n"
+    )
+    assert themes == [("climate-security",), ("violent-extremism",)]
+    scopes = select(
+        full_build, "SELECT ?n WHERE { plan:NOR\\/4 wps:scope/skos:notation ?n } ORDER BY ?n"
+    )
+    assert scopes == [("domestic",), ("international",)]
+    context = select(
+        full_build, "SELECT ?text WHERE { ?c wps:plan plan:NOR\\/4 ; rdf:value ?text }"
+    )
+    assert context[0][0].startswith("Norway does not have a recent history of conflict")
+
+
+def test_disputed_plan_of_another_country_keeps_both_claims_with_sources(full_build):
+    rows = select(
+        full_build,
+        """
+        SELECT ?start ?end ?source WHERE {
+            plan:NLD\\/1 wps:claim ?claim .
+            ?claim wps:statedStartYear ?start ; wps:statedEndYear ?end ; dcterms:source ?source .
+        } ORDER BY ?start ?source""",
+    )
+    periods = {(r[0], r[1]) for r in rows}
+    assert periods == {("2007", "2011"), ("2008", "2011")}
+    assert (
+        "2007",
+        "2011",
+        "https://securitywomen.org/unscr-1325-and-national-action-plans-nap/netherlands",
+    ) in rows
+    chosen = select(
+        full_build,
+        """
+        SELECT ?start ?method WHERE { plan:NLD\\/1 wps:startYear ?start ; wps:reconciliation ?r .
+            ?r wps:onProperty wps:startYear ; wps:method/skos:notation ?method }""",
+    )
+    assert chosen == [("2008", "majority-of-sources")]
+
+
+def test_every_row_of_the_nap_facts_is_kept_as_a_claim(full_build):
+    import csv
+
+    from nap_graph.build import PROJECT_ROOT
+
+    def count(path):
+        with path.open(encoding="utf-8") as handle:
+            return sum(1 for _ in csv.DictReader(handle))
+
+    facts = PROJECT_ROOT / "data" / "nap-facts"
+    rows = count(facts / "plans.csv") + count(facts / "focus_areas.csv")
+    curated = count(PROJECT_ROOT / "data" / "curated" / "focus_areas.csv")
+    claims = select(full_build, "SELECT (COUNT(*) AS ?n) WHERE { ?c a/rdfs:subClassOf* wps:Claim }")
+    assert int(claims[0][0]) == rows + curated
+
+
+def test_statistics_of_the_sources_tables(full_build):
+    """Figures that the sources' SOURCE.md tables give, summed from the observations."""
+
+    def month(m):
+        rows = select(
+            full_build,
+            f"""
+            SELECT ?n (SUM(?w) AS ?women) (SUM(?t) AS ?total) WHERE {{
+                ?o wps:contributor country:NOR ; wps:refMonth "{m}"^^xsd:gYearMonth ; wps:mission ?mission ;
+                   wps:personnelCategory/skos:notation ?n ; wps:womenCount ?w ; wps:personnelCount ?t .
+            }} GROUP BY ?n""",
+        )
+        return {r[0]: (int(r[1]), int(r[2])) for r in rows}
+
+    assert month("2009-11")["troops"] == (42, 181)
+    assert month("2012-06")["experts-on-mission"] == (3, 24)
+    assert month("2014-08")["troops"] == (3, 32)
+    ranks = select(
+        full_build,
+        """SELECT ?w ?t WHERE { ?o wps:contributor country:NOR ;
+        wps:refMonth "2022-01"^^xsd:gYearMonth ; wps:personnelCategory wps:AllUniformedPersonnel ;
+        wps:womenCount ?w ; wps:personnelCount ?t }""",
+    )
+    assert ranks == [("10", "62")]
+
+
+def test_gyearmonth_range_filter(full_build):
+    """The FILTER over an xsd:gYearMonth range that rdflib 7.6 answers with no rows."""
+    rows = select(
+        full_build,
+        """SELECT (COUNT(*) AS ?n) WHERE { ?o wps:refMonth ?m .
+        FILTER (?m >= "2014-03"^^xsd:gYearMonth && ?m <= "2014-08"^^xsd:gYearMonth) }""",
+    )
+    assert int(rows[0][0]) > 3000
+
+
+def test_the_full_build_conforms_and_is_about_half_a_million_triples(full_build):
+    assert full_build.report.conforms
+    assert full_build.triple_count > 400_000
