@@ -16,12 +16,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph
 
 from nap_graph import dump
 from nap_graph.describe import Description
 from nap_graph.errors import DataInvalid
-from nap_graph.graph import DATASETS, GraphBuilder, Quads, Source
+from nap_graph.graph import GraphBuilder, Quads, Source
 from nap_graph.iris import DEFAULT_BASE_IRI, Iris
 from nap_graph.progress import Progress
 from nap_graph.reconcile import Naps, reconcile
@@ -423,10 +422,3 @@ def write_description(built: Built, out: Path, iris: Iris) -> None:
         ox.RdfFormat.TURTLE,
         dump.data_prefixes(iris),
     )
-
-
-def load_shapes_graph(settings: Settings) -> Graph:
-    return load_shapes(settings.ontology_dir)
-
-
-__all__ = ["Settings", "Built", "assemble", "build", "DATASETS"]

@@ -41,22 +41,6 @@ def data_prefixes(iris: Iris) -> dict[str, str]:
     return prefixes
 
 
-def _key(quad) -> tuple[str, str, str]:
-    return (str(quad.subject), str(quad.predicate), str(quad.object))
-
-
-def sorted_triples(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
-    """Return the distinct triples of some quads in a fixed order, merging the graphs."""
-    seen = {}
-    for q in quads:
-        seen.setdefault(_key(q), q.triple)
-    return [seen[k] for k in sorted(seen)]
-
-
-def sorted_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
-    return sorted(set(quads), key=lambda q: (str(q.graph_name),) + _key(q))
-
-
 def write_gzip(path: Path, data: bytes) -> None:
     # mtime=0 and no file name in the header keep the bytes identical between builds; level 6,
     # gzip's own default, compresses within a few per cent of 9 in half the time.

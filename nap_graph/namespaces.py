@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from functools import cache
-
-import pyoxigraph as ox
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DefinedNamespace
 
@@ -141,9 +138,3 @@ PREFIXES = {
     "schema": str(SCHEMA),
     "foaf": str(FOAF),
 }
-
-
-@cache
-def ox_node(iri: str) -> ox.NamedNode:
-    """Return the pyoxigraph node of an IRI, cached: predicates and classes repeat a lot."""
-    return ox.NamedNode(str(iri))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,7 +51,9 @@ class Report:
             if r.path:
                 lines.append(f"  path: {r.path}")
             if r.value:
-                lines.append(f"  value: {r.value}")
+                value_record = self.record(r.value)
+                also = f"  (from {value_record})" if value_record and value_record != record else ""
+                lines.append(f"  value: {r.value}{also}")
         if limit is not None and len(self.results) > limit:
             lines.append(f"\n... and {len(self.results) - limit} more.")
         return "\n".join(lines)
@@ -139,9 +141,3 @@ def _is_blank(term) -> bool:
     from rdflib import BNode
 
     return isinstance(term, BNode)
-
-
-def store_from_quads(quads: Iterable[ox.Quad]) -> ox.Store:
-    store = ox.Store()
-    store.bulk_extend(quads)
-    return store

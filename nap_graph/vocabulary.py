@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import SKOS
 
@@ -25,21 +24,6 @@ SCHEMES = {
     "category": WPS.PersonnelCategoryScheme,
     "method": WPS.ReconciliationMethodScheme,
 }
-
-
-def to_ox(term) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    """Convert an rdflib term to a pyoxigraph term."""
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise TypeError(f"not an RDF term: {term!r}")
 
 
 @dataclass
@@ -65,11 +49,6 @@ class Vocabulary:
                 if graph.value(concept, SKOS.notation) is not None
             }
         return cls(graph, notations)
-
-    def triples(self):
-        """Yield the ontology's triples as pyoxigraph terms."""
-        for s, p, o in self.graph:
-            yield to_ox(s), to_ox(p), to_ox(o)
 
     def concept(self, scheme: str, notation: str) -> str:
         return self.notations[scheme][notation]

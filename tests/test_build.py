@@ -205,3 +205,36 @@ def test_import_report_says_what_was_skipped_and_why(built):
     assert "aggregate row (a sum over missions or countries)" in report
     assert "stray trailing apostrophe removed" in report
     assert "women + men differ from the total" in report
+
+
+@pytest.mark.parametrize(
+    ("file", "row", "shape"),
+    [
+        (
+            "nap-facts/plans.csv",
+            "Norway,NOR,6,2001,2001,2003,https://example.org/plan-six,edition 6 before edition 1",
+            "shapes:PlanShape",
+        ),
+        (
+            "peacekeeping/ipi-gender-by-category/TCC-DataScraper_Gender.Full.csv",
+            '"9999",2014-01-31,"Norway","NOR","UNTSO",0,0,0,0,0,0,17,-1,16,0,0,0,17,-1,16',
+            "shapes:ObservationShape (wps:womenCount)",
+        ),
+        (
+            "peacekeeping/ipi-gender-by-category/TCC-DataScraper_Gender.Full.csv",
+            '"9999",2014-01-31,"Atlantis","ATL","UNTSO",0,0,0,0,0,0,15,1,16,0,0,0,15,1,16',
+            "shapes:ObservationShape (wps:contributor)",
+        ),
+    ],
+    ids=["editions-out-of-order", "negative-count", "unknown-contributor"],
+)
+def test_invalid_source_rows_are_rejected_with_their_shape(settings, file, row, shape):
+    build(settings)
+    before = snapshot(settings.out_dir)
+    line = append_row(settings.data_dir / file, row)
+    with pytest.raises(DataInvalid) as failure:
+        build(settings)
+    report = failure.value.report
+    assert shape in {r.shape for r in report.results}
+    assert f"{file}:{line}" in report.text()
+    assert snapshot(settings.out_dir) == before
