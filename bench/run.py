@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from importlib.metadata import version
 from pathlib import Path
 
@@ -127,6 +128,82 @@ def engine_table(built: Path) -> str:
     return header + "\n" + "\n".join(rows)
 
 
+def store_table(built: Path, work: Path) -> str:
+    """Load and query the real graph with each embeddable engine, then through our server."""
+    from bench.stores import ENGINES, QUERIES, served
+
+    results = {}
+    for engine in ENGINES:
+        result = subprocess.run(
+            [sys.executable, str(ROOT / "bench" / "stores.py"), engine, str(built)],
+            capture_output=True,
+            text=True,
+        )
+        if result.returncode != 0:
+            raise SystemExit(f"{engine} failed:\n{result.stderr}")
+        results[engine] = json.loads(result.stdout.strip().splitlines()[-1])
+    with running_server(built, work) as url:
+        results["our server (oxigraph, HTTP)"] = served(url)
+    columns = ["load s", *[f"{name} ms" for name in QUERIES], "filter answer"]
+    reference = results["oxigraph-memory"]
+    lines = ["| engine | " + " | ".join(columns) + " |", "|---|" + "---:|" * len(columns)]
+    for engine, figures in results.items():
+        cells = []
+        for column in columns:
+            value = figures.get(column)
+            if value is None:
+                cells.append("")
+            elif column.endswith(" ms") and engine != "oxigraph-memory":
+                cells.append(f"{value:,} ({value / reference[column]:.1f}x)")
+            else:
+                cells.append(f"{value:,}")
+        lines.append(f"| {engine} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+@contextmanager
+def running_server(built: Path, work: Path):
+    """Start `nap-graph serve` on the build and yield its address."""
+    import socket
+
+    import requests
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "NAP_GRAPH_STORE_DIR": str(work / "server-cache")}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "nap_graph",
+            "serve",
+            "--out",
+            str(built),
+            "--port",
+            str(port),
+            "--no-build",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):
+            try:
+                if requests.get(url + "/health", timeout=2).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                time.sleep(0.2)
+        else:
+            raise SystemExit("the server did not start")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(30)
+
+
 def write_results(name: str, table: str) -> None:
     begin, end = f"<!-- {name}-results:begin -->", f"<!-- {name}-results:end -->"
     text = RESULTS.read_text()
@@ -140,20 +217,29 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default=",".join(SIZES), help="comma-separated: real, 1m, 5m")
     parser.add_argument(
-        "--skip-engines",
-        action="store_true",
-        help="do not compare the SHACL engines (pySHACL takes minutes)",
+        "--only",
+        default="build,engines,stores",
+        help="comma-separated benchmarks: build, engines (SHACL; pySHACL takes minutes), stores",
     )
     args = parser.parse_args()
     sizes = [s for s in args.sizes.split(",") if s]
+    only = set(args.only.split(","))
     with tempfile.TemporaryDirectory(prefix="nap-graph-bench-") as folder:
-        table = build_table(sizes, Path(folder))
-        print(table)
-        write_results("build", table)
-        if not args.skip_engines:
-            table = engine_table(Path(folder) / "real-build")
+        work = Path(folder)
+        if "build" in only:
+            table = build_table(sizes, work)
+            print(table)
+            write_results("build", table)
+        else:
+            run_build(ROOT / "data", work / "real-build")
+        if "engines" in only:
+            table = engine_table(work / "real-build")
             print(table)
             write_results("engine", table)
+        if "stores" in only:
+            table = store_table(work / "real-build", work)
+            print(table)
+            write_results("store", table)
     print(f"\nWritten to {RESULTS.relative_to(ROOT)}")
 
 

@@ -445,3 +445,14 @@ def countries_command(**options):
     path.write_text(countries_csv(), encoding="utf-8")
     versions = ", ".join(f"{name} {version}" for name, version in package_versions().items())
     click.echo(f"Wrote {path} from {versions}")
+
+
+def _add_plugin_commands() -> None:
+    """Add the commands that other packages register, such as the server's `serve`."""
+    from importlib.metadata import entry_points
+
+    for entry in entry_points(group="nap_graph.commands"):
+        cli.add_command(entry.load(), entry.name)
+
+
+_add_plugin_commands()

@@ -58,9 +58,108 @@ def runner() -> CliRunner:
     return CliRunner()
 
 
+def parse_jsonld(data) -> Graph:
+    """Parse JSON-LD with rdflib, whose parser still uses classes it deprecates."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return Graph().parse(data=data, format="json-ld")
+
+
 def tool(name: str) -> str:
     """Return the path of an external tool, or skip when .ci/run has not installed it."""
     path = shutil.which(name)
     if path is None:
         pytest.skip(f"{name} is not installed (.ci/run installs it)")
     return path
+
+
+class LiveServer:
+    """A real `nap-graph serve` process on a free port of this machine, talked to over HTTP."""
+
+    def __init__(self, args: list[str], env: dict[str, str], log_path: Path):
+        import os
+        import socket
+        import subprocess
+        import sys
+        import time
+
+        import requests
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_path
+        self.log = log_path.open("w")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "nap_graph", "serve", "--port", str(self.port), *args],
+            env={**os.environ, **env},
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the server stopped:\n{log_path.read_text()}")
+            try:
+                if requests.get(self.url + "/health", timeout=2).status_code == 200:
+                    return
+            except requests.ConnectionError:
+                pass
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"the server did not start:\n{log_path.read_text()}")
+
+    def stop(self) -> None:
+        import subprocess
+
+        self.process.terminate()
+        try:
+            self.process.wait(15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(5)
+        self.log.close()
+
+    def lines(self) -> list[str]:
+        return self.log_path.read_text().splitlines()
+
+
+@pytest.fixture(scope="session")
+def live_server(built, tmp_path_factory):
+    """The server on the small sources' build, with short limits to test them."""
+    folder = tmp_path_factory.mktemp("server")
+    server = LiveServer(
+        ["--out", str(built.settings.out_dir)],
+        {
+            "NAP_GRAPH_STORE_DIR": str(folder / "cache"),
+            "NAP_GRAPH_QUERY_TIMEOUT": "2",
+            "NAP_GRAPH_RESULT_LIMIT": "100",
+            "NAP_GRAPH_PROXY_HOPS": "1",
+            "NAP_GRAPH_MAX_REQUEST_BYTES": "20000",
+        },
+        folder / "server.log",
+    )
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def w3c_server(tmp_path_factory):
+    """The server on the W3C protocol tests' three graphs (data1.rdf, data2.rdf, data3.rdf)."""
+    folder = tmp_path_factory.mktemp("w3c")
+    quads = []
+    for n in (1, 2, 3):
+        graph = f"<http://kasei.us/2009/09/sparql/data/data{n}.rdf>"
+        for line in (TESTS / "data" / "w3c-protocol" / f"data{n}.nt").read_text().splitlines():
+            if line.strip():
+                quads.append(line.rstrip().rstrip(".").rstrip() + f" {graph} .")
+    data = folder / "w3c.nq"
+    data.write_text("\n".join(quads) + "\n")
+    server = LiveServer(
+        ["--data", str(data)], {"NAP_GRAPH_STORE_DIR": str(folder / "cache")}, folder / "server.log"
+    )
+    yield server
+    server.stop()

@@ -1,0 +1,129 @@
+"""The NAP Graph server: a SPARQL 1.1 endpoint, dereferenceable IRIs and downloads (Flask).
+
+    create_app()                          # settings from server/settings.py and NAP_GRAPH_* variables
+    create_app({"BUILD_DIR": "build"})    # and explicit overrides (tests)
+
+Production: gunicorn 'server:create_app()' --workers 4 (see docs/server.md).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+from flask import Flask, g, request
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from nap_graph.build import PROJECT_ROOT
+from nap_graph.errors import NotBuilt
+from nap_graph.store import BUILT_FILE, OxigraphStore
+from server.settings import DEFAULTS
+
+log = logging.getLogger("nap_graph.server")
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Make the app: settings, store, blueprints, error handlers, CORS and request log."""
+    app = Flask(__name__)
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_prefixed_env("NAP_GRAPH")
+    if config:
+        app.config.update(config)
+    _resolve_paths(app)
+    app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_REQUEST_BYTES"])
+    app.config["MAX_FORM_MEMORY_SIZE"] = int(app.config["MAX_REQUEST_BYTES"])
+    hops = int(app.config["PROXY_HOPS"])
+    if hops:
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops
+        )
+
+    app.extensions["nap_graph"] = _open_store(app)
+    void = Path(app.config["BUILD_DIR"]) / "void.ttl"
+    app.extensions["nap_graph_void"] = (
+        list(ox.parse(path=str(void), format=ox.RdfFormat.TURTLE))
+        if void.is_file() and not app.config["DATA_FILES"]
+        else None
+    )
+
+    from server import downloads, resources, site, sparql
+    from server.errors import register_error_handlers
+
+    for blueprint in (sparql.bp, resources.bp, downloads.bp, site.bp):
+        app.register_blueprint(blueprint)
+    register_error_handlers(app)
+    _add_cors_and_log(app)
+    return app
+
+
+def _resolve_paths(app: Flask) -> None:
+    build = Path(app.config["BUILD_DIR"])
+    app.config["BUILD_DIR"] = str(build if build.is_absolute() else PROJECT_ROOT / build)
+    store_dir = app.config["STORE_DIR"] or str(PROJECT_ROOT / ".nap-graph")
+    app.config["CACHE_DIR"] = store_dir
+    files = app.config["DATA_FILES"]
+    if isinstance(files, str):
+        files = [f for f in files.split(os.pathsep) if f]
+    app.config["DATA_FILES"] = [str(Path(f).resolve()) for f in files]
+
+
+def _open_store(app: Flask) -> OxigraphStore:
+    if app.config["DATA_FILES"]:
+        sources = [Path(f) for f in app.config["DATA_FILES"]]
+    else:
+        built = Path(app.config["BUILD_DIR"]) / BUILT_FILE
+        if not built.is_file():
+            raise NotBuilt(
+                f"no built graph in {app.config['BUILD_DIR']}: run `nap-graph build`, "
+                "or `nap-graph serve`, which builds first"
+            )
+        sources = [built]
+    return OxigraphStore(
+        sources,
+        mode=app.config["STORE_MODE"],
+        cache=Path(app.config["CACHE_DIR"]) / "stores",
+        workers=int(app.config["QUERY_WORKERS"]),
+        timeout=float(app.config["QUERY_TIMEOUT"]),
+        limit=int(app.config["RESULT_LIMIT"]),
+    )
+
+
+EXPOSED = (
+    "NAP-Graph-Truncated, NAP-Graph-Result-Limit, NAP-Graph-Unknown-Graphs, Link, "
+    "Content-Disposition, Content-Location, ETag"
+)
+
+
+def _add_cors_and_log(app: Flask) -> None:
+    @app.before_request
+    def start_clock():
+        g.started = time.perf_counter()
+
+    @app.after_request
+    def cors_and_log(response):
+        origin = app.config["CORS_ORIGIN"]
+        if origin:
+            response.headers["Access-Control-Allow-Origin"] = origin
+            response.headers["Access-Control-Expose-Headers"] = EXPOSED
+            if request.method == "OPTIONS":
+                response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, POST, OPTIONS"
+                response.headers["Access-Control-Allow-Headers"] = (
+                    "Accept, Content-Type, Accept-Encoding"
+                )
+                response.headers["Access-Control-Max-Age"] = "86400"
+        elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
+        # One line per request; the query string is cut, a query can be long.
+        target = request.full_path.rstrip("?")
+        log.info(
+            '%s "%s %s" %s %s %.1fms',
+            request.remote_addr,
+            request.method,
+            target if len(target) <= 200 else target[:200] + "...",
+            response.status_code,
+            response.content_length if response.content_length is not None else "-",
+            elapsed,
+        )
+        return response

@@ -1,0 +1,122 @@
+"""Downloads: the dumps with their media types, conditional GET, ranges, and gzip on the wire."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+from flask import Blueprint, current_app, render_template, request, send_file
+
+from nap_graph import dump
+from nap_graph.errors import UnknownResource
+from server.negotiation import GRAPH_FORMATS, choose
+
+bp = Blueprint("downloads", __name__)
+
+MEDIA_TYPES = {
+    ".ttl": "text/turtle",
+    ".nt": "application/n-triples",
+    ".jsonld": "application/ld+json",
+    ".trig": "application/trig",
+    ".nq": "application/n-quads",
+    ".csv": "text/csv",
+    ".gz": "application/gzip",
+}
+# Files not worth compressing on the fly.
+SMALL = 1024
+
+
+def build_dir() -> Path:
+    return Path(current_app.config["BUILD_DIR"])
+
+
+def listing() -> list[dict]:
+    """Return the downloadable files of the build, with sizes."""
+    root = build_dir()
+    names = list(dump.WHOLE_GRAPH) + [dump.DESCRIPTION_FILE]
+    for folder in (dump.STATISTICS_DIR, dump.ONTOLOGY_DIR, dump.COUNTRIES_DIR):
+        if (root / folder).is_dir():
+            names += [
+                f"{folder}/{p.name}" for p in sorted((root / folder).iterdir()) if p.is_file()
+            ]
+    return [{"name": n, "size": (root / n).stat().st_size} for n in names if (root / n).is_file()]
+
+
+def _allowed(name: str) -> Path:
+    root = build_dir().resolve()
+    path = (root / name).resolve()
+    if root not in path.parents or not path.is_file() or name not in {f["name"] for f in listing()}:
+        raise UnknownResource(f"no download named {name}")
+    return path
+
+
+def _gzipped(path: Path) -> Path:
+    """Return a gzipped copy of a file, made once per content in the store cache."""
+    stat = path.stat()
+    key = hashlib.sha256(f"{path}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()[:16]
+    cache = Path(current_app.config["CACHE_DIR"]) / "gzip"
+    target = cache / f"{path.stem}-{key}{path.suffix}.gz"
+    if not target.exists():
+        cache.mkdir(parents=True, exist_ok=True)
+        partial = target.with_suffix(".partial")
+        with (
+            path.open("rb") as source,
+            gzip.GzipFile(partial, "wb", compresslevel=6, mtime=0) as out,
+        ):
+            shutil.copyfileobj(source, out, 1 << 20)
+        partial.rename(target)
+    return target
+
+
+@bp.route("/download/")
+def index():
+    """The list of downloads."""
+    files = listing()
+    if request.accept_mimetypes.best_match(["application/json", "text/html"]) == "application/json":
+        return {"files": files}
+    return render_template("downloads.html", files=files)
+
+
+@bp.route("/download/<path:name>")
+def download(name: str):
+    """A dump, as an attachment, with ETag, Last-Modified and ranges; gzip when the client takes it."""
+    path = _allowed(name)
+    suffix = path.suffix
+    media_type = MEDIA_TYPES.get(suffix, "application/octet-stream")
+    encoded = suffix != ".gz" and path.stat().st_size > SMALL and "gzip" in request.accept_encodings
+    response = send_file(
+        _gzipped(path) if encoded else path,
+        mimetype=media_type,
+        conditional=True,
+        etag=True,
+        max_age=3600,
+    )
+    if encoded:  # the gzipped copy is another file, with an ETag of its own
+        response.headers["Content-Encoding"] = "gzip"
+    if media_type.startswith("text/"):
+        response.headers["Content-Type"] = f"{media_type}; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="{path.name}"'
+    response.headers["Vary"] = "Accept-Encoding"
+    return response
+
+
+@bp.route("/.well-known/void")
+@bp.route("/void")
+def void():
+    """The VoID and DCAT description of the dataset (W3C VoID, 7.2: /.well-known/void)."""
+    path = build_dir() / dump.DESCRIPTION_FILE
+    if not path.is_file():
+        raise UnknownResource("this server publishes no VoID description (no built graph)")
+    fmt = choose(request.accept_mimetypes, GRAPH_FORMATS[:-1], request.args.get("format"), "graph")
+    if fmt.name == "turtle":
+        response = send_file(path, mimetype="text/turtle", conditional=True, etag=True)
+        response.headers["Content-Type"] = "text/turtle; charset=utf-8"
+    else:
+        from server.resources import graph_response
+
+        response = graph_response(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE), fmt)
+    response.headers["Vary"] = "Accept"
+    return response

@@ -1,0 +1,121 @@
+"""The ontology's documentation page, generated from the ontology, the shapes and the data."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+import pyoxigraph as ox
+from flask import current_app
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF, RDFS, SH, SKOS
+
+from server.store_access import select
+
+OWL = "http://www.w3.org/2002/07/owl#"
+KINDS = [
+    ("classes", "Classes", (OWL + "Class",)),
+    ("object-properties", "Object properties", (OWL + "ObjectProperty",)),
+    ("datatype-properties", "Datatype properties", (OWL + "DatatypeProperty",)),
+    (
+        "structures",
+        "Data structure definitions",
+        ("http://purl.org/linked-data/cube#DataStructureDefinition",),
+    ),
+    ("schemes", "Concept schemes", ("http://www.w3.org/2004/02/skos/core#ConceptScheme",)),
+    ("concepts", "Concepts", ("http://www.w3.org/2004/02/skos/core#Concept",)),
+]
+
+
+def _text(values: dict, predicate: str) -> str | None:
+    found = values.get(predicate, [])
+    english = [v for v in found if isinstance(v, ox.Literal) and v.language in ("en", None)]
+    return (english or found or [None])[0].value if (english or found) else None
+
+
+def shape_rules(shapes_path: Path) -> dict[str, list[dict]]:
+    """Return, per class, the rules its shapes state: path, cardinality, type and message."""
+    shapes = Graph().parse(shapes_path, format="turtle")
+    rules = defaultdict(list)
+    for shape, cls in shapes.subject_objects(SH.targetClass):
+        for prop in shapes.objects(shape, SH.property):
+            path = shapes.value(prop, SH.path)
+            inverse = shapes.value(path, SH.inversePath) if not isinstance(path, URIRef) else None
+            rule = {
+                "path": str(inverse or path),
+                "inverse": inverse is not None,
+                "min": shapes.value(prop, SH.minCount),
+                "max": shapes.value(prop, SH.maxCount),
+                "type": shapes.value(prop, SH.datatype) or shapes.value(prop, SH["class"]),
+                "message": shapes.value(prop, SH.message),
+            }
+            rules[str(cls)].append(
+                {
+                    k: (str(v) if v is not None and not isinstance(v, bool) else v)
+                    for k, v in rule.items()
+                }
+            )
+        for constraint in shapes.objects(shape, SH.sparql):
+            rules[str(cls)].append(
+                {"path": None, "message": str(shapes.value(constraint, SH.message))}
+            )
+    return rules
+
+
+def ontology_page(iri: str, triples: list[ox.Triple], path: str) -> dict:
+    """Gather the terms of a vocabulary document, grouped by kind, with their uses."""
+    from server.resources import alternates, local_url
+
+    by_subject: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    for t in triples:
+        if isinstance(t.subject, ox.NamedNode):
+            by_subject[t.subject.value][t.predicate.value].append(t.object)
+    counts = {}
+    if path == "def/wps":
+        for row in select("SELECT ?c (COUNT(?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c"):
+            counts[row["c"]["value"]] = int(row["n"]["value"])
+        for row in select("SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p"):
+            counts[row["p"]["value"]] = int(row["n"]["value"])
+    shapes_path = Path(current_app.config["BUILD_DIR"]) / "ontology" / "shapes.ttl"
+    rules = shape_rules(shapes_path) if path == "def/wps" and shapes_path.exists() else {}
+    sections = []
+    for anchor, title, types in KINDS:
+        terms = []
+        for subject, values in sorted(by_subject.items()):
+            if not subject.startswith(iri + "#") and subject != iri:
+                continue
+            if not any(t.value in types for t in values.get(str(RDF.type), [])):
+                continue
+            terms.append(
+                {
+                    "iri": subject,
+                    "name": subject.rsplit("#", 1)[-1],
+                    "label": _text(values, str(RDFS.label)) or _text(values, str(SKOS.prefLabel)),
+                    "comment": _text(values, str(RDFS.comment)),
+                    "notation": _text(values, str(SKOS.notation)),
+                    "domain": [v.value for v in values.get(str(RDFS.domain), [])],
+                    "range": [v.value for v in values.get(str(RDFS.range), [])],
+                    "parents": [
+                        v.value
+                        for v in values.get(str(RDFS.subClassOf), [])
+                        + values.get(str(RDFS.subPropertyOf), [])
+                        + values.get(str(SKOS.broader), [])
+                        + values.get(str(SKOS.inScheme), [])
+                    ],
+                    "uses": counts.get(subject),
+                    "rules": rules.get(subject, []),
+                }
+            )
+        if terms:
+            sections.append({"anchor": anchor, "title": title, "terms": terms})
+    head = by_subject.get(iri, {})
+    return {
+        "iri": iri,
+        "title": _text(head, str(RDFS.label)) or iri,
+        "comment": _text(head, str(RDFS.comment)),
+        "version": _text(head, OWL + "versionInfo"),
+        "license": _text(head, "http://purl.org/dc/terms/license"),
+        "sections": sections,
+        "alternates": alternates(path),
+        "local_url": local_url,
+    }

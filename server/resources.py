@@ -1,0 +1,282 @@
+"""Dereferenceable IRIs: every IRI the graph mints answers with a page or with its RDF.
+
+Resources use 303 redirects (W3C, "Cool URIs for the Semantic Web", 4.3): /id/... names the
+thing; it redirects to /doc/... , the document about it, in the format the client asked for.
+Ontology terms use hash IRIs (4.2): /def/wps is the document that defines wps:Term.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+import pyoxigraph as ox
+from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
+
+from nap_graph.errors import UnknownResource
+from nap_graph.namespaces import ONTOLOGY_IRI, SHAPES_IRI
+from server.negotiation import GRAPH_FORMATS, Format, choose
+from server.store_access import ask, construct, select
+
+bp = Blueprint("resources", __name__)
+
+FORMAT_BY_EXTENSION = {f.extension: f for f in GRAPH_FORMATS}
+SERIALIZE = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+}
+LABELS = (
+    "http://www.w3.org/2004/02/skos/core#prefLabel",
+    "http://www.w3.org/2000/01/rdf-schema#label",
+    "http://purl.org/dc/terms/title",
+)
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+# Inbound links listed one by one on a page; beyond this, the page gives a count and a query.
+INBOUND_LISTED = 50
+
+
+def base() -> str:
+    return current_app.config["BASE_IRI"]
+
+
+def local_url(iri: str) -> str:
+    """Return the address on this server of an IRI of the graph or the ontology, else the IRI."""
+    for prefix in (base(), "https://w3id.org/nap-graph/"):
+        if iri.startswith(prefix):
+            return request.script_root + "/" + iri[len(prefix) :]
+    return iri
+
+
+def graph_response(triples, fmt: Format, prefixes: dict | None = None):
+    """Answer RDF triples in a negotiated format, with the headers of a data document."""
+    from nap_graph.dump import data_prefixes
+    from nap_graph.iris import Iris
+
+    data = list(triples)
+    if fmt.name in ("turtle", "rdfxml"):
+        body = ox.serialize(
+            data, format=SERIALIZE[fmt.name], prefixes=prefixes or data_prefixes(Iris(base()))
+        )
+    else:
+        body = ox.serialize(data, format=SERIALIZE[fmt.name])
+    response = make_response(body)
+    media = fmt.media_type
+    response.headers["Content-Type"] = (
+        f"{media}; charset=utf-8" if media.startswith("text/") else media
+    )
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+def alternates(path: str) -> list[tuple[Format, str]]:
+    """Return each format of a document with its address."""
+    return [(fmt, f"{request.script_root}/{path}.{fmt.extension}") for fmt in GRAPH_FORMATS]
+
+
+def link_header(path: str) -> str:
+    return ", ".join(
+        f'<{url}>; rel="alternate"; type="{fmt.media_type}"' for fmt, url in alternates(path)
+    )
+
+
+def _requested_format() -> str | None:
+    return (
+        request.args.get("_format") or request.args.get("_mediatype") or request.args.get("format")
+    )
+
+
+@bp.route("/id/<path:rest>")
+def thing(rest: str):
+    """303 See Other from the IRI of a thing to the document about it (Cool URIs, 4.3)."""
+    iri = base() + "id/" + rest
+    if not ask(f"ASK {{ <{_safe(iri)}> ?p ?o }}"):
+        raise UnknownResource(f"nothing in this graph is named {iri}")
+    fmt = choose(
+        request.accept_mimetypes,
+        [GRAPH_FORMATS[-1], *GRAPH_FORMATS[:-1]],
+        _requested_format(),
+        "graph",
+    )
+    response = redirect(f"{request.script_root}/doc/{rest}.{fmt.extension}", 303)
+    response.headers["Vary"] = "Accept"
+    response.headers["Link"] = link_header(f"doc/{rest}")
+    return response
+
+
+@bp.route("/doc/<path:rest>")
+def document(rest: str):
+    """The document about a thing: a page, or its RDF (Turtle, N-Triples, JSON-LD, RDF/XML)."""
+    stem, _, extension = rest.rpartition(".")
+    fixed = FORMAT_BY_EXTENSION.get(extension) if stem else None
+    path = stem if fixed else rest
+    iri = base() + "id/" + path
+    triples = describe(iri)
+    if not triples:
+        raise UnknownResource(f"nothing in this graph is named {iri}")
+    # An HTML page first among equals: a browser's "*/*" gets a page, not a download.
+    offered = [GRAPH_FORMATS[-1], *GRAPH_FORMATS[:-1]]
+    fmt = fixed or choose(request.accept_mimetypes, offered, _requested_format(), "graph")
+    if fmt.name == "html":
+        response = make_response(
+            render_template("resource.html", **page(iri, triples, f"doc/{path}"))
+        )
+    else:
+        response = graph_response(triples, fmt)
+    response.headers["Link"] = link_header(f"doc/{path}")
+    if not fixed:
+        response.headers["Content-Location"] = f"{request.script_root}/doc/{path}.{fmt.extension}"
+        response.headers["Vary"] = "Accept"
+    return response
+
+
+def _safe(iri: str) -> str:
+    """Refuse IRIs that would break out of <...> in a query."""
+    if any(c in iri for c in '<>"{}|^`\\ \n\r\t'):
+        raise UnknownResource(f"not an IRI of this graph: {iri}")
+    return iri
+
+
+def describe(iri: str) -> list[ox.Triple]:
+    """Return the concise bounded description of a resource: its triples, blank nodes followed."""
+    data = construct(f"DESCRIBE <{_safe(iri)}>")
+    return list(ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
+
+
+def labels_of(iris: set[str]) -> dict[str, str]:
+    """Return an English (or untagged) label for each IRI that has one."""
+    if not iris:
+        return {}
+    values = " ".join(f"<{_safe(i)}>" for i in sorted(iris))
+    rows = select(f"""SELECT ?x ?p ?label WHERE {{ VALUES ?x {{ {values} }}
+        VALUES ?p {{ {" ".join(f"<{p}>" for p in LABELS)} }} ?x ?p ?label }}""")
+    ranked = {}
+    for row in rows:
+        label = row["label"]
+        rank = (LABELS.index(row["p"]["value"]), 0 if label.get("xml:lang") in ("en", None) else 1)
+        x = row["x"]["value"]
+        if x not in ranked or rank < ranked[x][0]:
+            ranked[x] = (rank, label["value"])
+    return {x: value for x, (_, value) in ranked.items()}
+
+
+def page(iri: str, triples: list[ox.Triple], path: str) -> dict:
+    """Gather what a resource page shows: label, types, properties, and what links to it."""
+    outbound = defaultdict(list)
+    iris = set()
+    for t in triples:
+        if t.subject.value != iri:
+            continue
+        outbound[t.predicate.value].append(t.object)
+        iris.add(t.predicate.value)
+        if isinstance(t.object, ox.NamedNode):
+            iris.add(t.object.value)
+    counts = select(
+        f"SELECT ?p (COUNT(?s) AS ?n) WHERE {{ ?s ?p <{_safe(iri)}> }} GROUP BY ?p ORDER BY ?p"
+    )
+    inbound = []
+    for row in counts:
+        predicate, count = row["p"]["value"], int(row["n"]["value"])
+        iris.add(predicate)
+        subjects = []
+        if count <= INBOUND_LISTED:
+            subjects = [
+                r["s"]["value"]
+                for r in select(
+                    f"SELECT ?s WHERE {{ ?s <{predicate}> <{_safe(iri)}> }} ORDER BY ?s"
+                )
+            ]
+            iris.update(subjects)
+        inbound.append(
+            {
+                "predicate": predicate,
+                "count": count,
+                "subjects": subjects,
+                "query": f"SELECT ?s WHERE {{ ?s <{predicate}> <{iri}> }}",
+            }
+        )
+    labels = labels_of(iris | {iri})
+    types = [o.value for o in outbound.get(RDF_TYPE, [])]
+    properties = [
+        {"predicate": p, "values": sorted(vals, key=str)}
+        for p, vals in sorted(
+            outbound.items(), key=lambda kv: (kv[0] != RDF_TYPE, labels.get(kv[0], kv[0]))
+        )
+    ]
+    return {
+        "iri": iri,
+        "title": labels.get(iri, iri),
+        "types": types,
+        "properties": properties,
+        "inbound": inbound,
+        "labels": labels,
+        "alternates": alternates(path),
+        "local_url": local_url,
+    }
+
+
+# ------------------------------------------------------------------ the ontology and the shapes
+
+
+def _vocabulary_file(name: str) -> Path:
+    return Path(current_app.config["BUILD_DIR"]) / "ontology" / name
+
+
+@bp.route("/def/wps", defaults={"extension": None})
+@bp.route("/def/wps.<extension>")
+def ontology(extension):
+    """The WPS ontology, which defines every wps: term (hash IRIs)."""
+    return _vocabulary(ONTOLOGY_IRI, "wps.ttl", "def/wps", extension)
+
+
+@bp.route("/def/shapes", defaults={"extension": None})
+@bp.route("/def/shapes.<extension>")
+def shapes(extension):
+    """The SHACL shapes."""
+    return _vocabulary(SHAPES_IRI, "shapes.ttl", "def/shapes", extension)
+
+
+def _vocabulary(iri: str, filename: str, path: str, extension: str | None):
+    source = _vocabulary_file(filename)
+    if not source.exists():
+        raise UnknownResource(f"{iri} is not published by this server (no built ontology)")
+    fixed = FORMAT_BY_EXTENSION.get(extension) if extension else None
+    if extension and not fixed:
+        raise UnknownResource(f"no {extension} document of {iri}")
+    offered = [GRAPH_FORMATS[-1], *GRAPH_FORMATS[:-1]]
+    fmt = fixed or choose(request.accept_mimetypes, offered, _requested_format(), "graph")
+    triples = list(ox.parse(path=str(source), format=ox.RdfFormat.TURTLE))
+    if fmt.name == "html":
+        from server.ontology_docs import ontology_page
+
+        response = make_response(
+            render_template("ontology.html", **ontology_page(iri, triples, path))
+        )
+    elif fmt.name == "turtle":
+        response = make_response(source.read_bytes())
+        response.headers["Content-Type"] = "text/turtle; charset=utf-8"
+    else:
+        response = graph_response(triples, fmt)
+    response.headers["Link"] = link_header(path)
+    if not fixed:
+        response.headers["Vary"] = "Accept"
+    return response
+
+
+@bp.route("/graph/<name>")
+def named_graph(name: str):
+    """A named graph of the dataset: what it holds, and where to download it."""
+    iri = base() + "graph/" + name
+    rows = select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{_safe(iri)}> {{ ?s ?p ?o }} }}")
+    count = int(rows[0]["n"]["value"]) if rows else 0
+    if count == 0:
+        raise UnknownResource(f"this store holds no graph named {iri}")
+    return render_template(
+        "graph.html",
+        iri=iri,
+        name=name,
+        count=count,
+        query=f"SELECT * WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }} LIMIT 100",
+        download=url_for("downloads.download", name="nap-graph.trig"),
+    )

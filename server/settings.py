@@ -1,0 +1,67 @@
+"""The server's settings: one table of name, default and help, read by the app, the CLI and the docs.
+
+Each default is overridden by the environment variable NAP_GRAPH_<NAME> (parsed as JSON
+where it can be, as Flask's from_prefixed_env does), then by the config given to create_app.
+"""
+
+from __future__ import annotations
+
+SETTINGS = [
+    (
+        "BUILD_DIR",
+        "build",
+        "Folder of the built graph (`nap-graph build`): loaded into the store and offered as downloads. Relative paths are from the project folder.",
+    ),
+    (
+        "DATA_FILES",
+        "",
+        "RDF files to serve instead of the built graph, separated by the path separator (`:`): Turtle, N-Triples, TriG, N-Quads, JSON-LD or RDF/XML, gzipped or not.",
+    ),
+    (
+        "STORE_MODE",
+        "memory",
+        "`memory`: one process loads the graph into Oxigraph in memory and forks the query workers, which share it (fastest). `disk`: the workers open an Oxigraph store on disk (least memory; aggregations several times slower).",
+    ),
+    (
+        "STORE_DIR",
+        "",
+        "Where the on-disk store (`disk` mode) and the gzipped downloads are kept; empty for `.nap-graph` in the project folder.",
+    ),
+    (
+        "BASE_IRI",
+        "https://w3id.org/nap-graph/",
+        "The base of the graph's IRIs, which this server's own address stands for.",
+    ),
+    (
+        "QUERY_TIMEOUT",
+        10.0,
+        "Seconds a query may run; past them it is stopped and the client gets 503.",
+    ),
+    (
+        "RESULT_LIMIT",
+        10000,
+        "Most rows (SELECT) or triples (CONSTRUCT, DESCRIBE) in one answer; a longer answer is cut and says so in the NAP-Graph-Truncated header.",
+    ),
+    (
+        "MAX_REQUEST_BYTES",
+        1000000,
+        "Largest request body (and query string) accepted; beyond it the client gets 413.",
+    ),
+    (
+        "QUERY_WORKERS",
+        2,
+        "Query worker processes per server process: how many queries run at once.",
+    ),
+    (
+        "PROXY_HOPS",
+        0,
+        "How many reverse proxies to trust for X-Forwarded-For, -Proto, -Host, -Port and -Prefix; 0 trusts none.",
+    ),
+    (
+        "CORS_ORIGIN",
+        "*",
+        "Value of Access-Control-Allow-Origin on the endpoint, the data and the downloads; empty to send none.",
+    ),
+]
+
+DEFAULTS = {name: default for name, default, _ in SETTINGS}

@@ -1,0 +1,235 @@
+"""The SPARQL 1.1 Protocol endpoint, for queries: read-only, bounded, never fetching a URL."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, current_app, make_response, render_template, request, url_for
+
+from nap_graph.errors import QueryRejected
+from nap_graph.sparql import inspect, unknown_graphs
+from server.errors import APIError
+from server.negotiation import GRAPH_FORMATS, RESULT_FORMATS, choose
+from server.store_access import get_store
+
+bp = Blueprint("sparql", __name__)
+
+FORM = "application/x-www-form-urlencoded"
+DIRECT = "application/sparql-query"
+UPDATE = "application/sparql-update"
+
+
+def _one(values: list[str], name: str) -> str | None:
+    if len(values) > 1:
+        raise APIError(
+            f"the request has {len(values)} '{name}' parameters; the protocol allows one",
+            400,
+            "QUERY_REJECTED",
+        )
+    return values[0] if values else None
+
+
+def read_request() -> tuple[str | None, list[str], list[str], str | None]:
+    """Return the query, the default and named graphs, and the format asked for.
+
+    SPARQL 1.1 Protocol, 2.1: a query by GET, by POST of a form, or by POST directly.
+    """
+    params = request.args
+    if request.method == "POST":
+        media_type = request.mimetype
+        if media_type == FORM:
+            params = request.form
+            if "update" in params:
+                raise QueryRejected("this endpoint is read-only: SPARQL updates are refused")
+            query = _one(params.getlist("query"), "query")
+            if query is None:
+                raise APIError("a POSTed form must hold a 'query' parameter", 400, "QUERY_REJECTED")
+        elif media_type == DIRECT:
+            charset = request.mimetype_params.get("charset", "utf-8").lower()
+            if charset not in ("utf-8", "utf8"):
+                raise APIError(
+                    f"a query must be sent in UTF-8, not {charset}", 400, "QUERY_REJECTED"
+                )
+            try:
+                query = request.get_data(cache=False).decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise APIError(
+                    f"the query is not valid UTF-8: {exc}", 400, "QUERY_REJECTED"
+                ) from exc
+            if "query" in request.args:
+                raise APIError(
+                    "a query sent directly may not also be a 'query' parameter",
+                    400,
+                    "QUERY_REJECTED",
+                )
+        elif media_type == UPDATE:
+            raise QueryRejected("this endpoint is read-only: SPARQL updates are refused")
+        else:
+            raise APIError(
+                f"a query is POSTed as {FORM} or {DIRECT}, not {media_type or 'without a media type'}",
+                415,
+                "UNSUPPORTED_MEDIA_TYPE",
+            )
+        defaults = request.args.getlist("default-graph-uri") + (
+            params.getlist("default-graph-uri") if params is request.form else []
+        )
+        named = request.args.getlist("named-graph-uri") + (
+            params.getlist("named-graph-uri") if params is request.form else []
+        )
+    else:
+        if "update" in params:
+            raise QueryRejected(
+                "this endpoint is read-only: SPARQL updates are refused (and never by GET)"
+            )
+        query = _one(params.getlist("query"), "query")
+        defaults = params.getlist("default-graph-uri")
+        named = params.getlist("named-graph-uri")
+    fmt = (
+        params.get("format")
+        or params.get("output")
+        or request.args.get("format")
+        or request.args.get("output")
+    )
+    return query, defaults, named, fmt
+
+
+@bp.route("/sparql", methods=["GET", "POST"], strict_slashes=False)
+def endpoint():
+    """Answer a query, or describe the service when there is none."""
+    query, defaults, named, requested = read_request()
+    if query is None:
+        if defaults or named:
+            raise APIError("graphs were named but no query was given", 400, "QUERY_REJECTED")
+        return service_description(requested)
+    if len(query.encode()) > current_app.config["MAX_REQUEST_BYTES"]:
+        raise APIError("the query is too long", 413, "REQUEST_TOO_LARGE")
+    inspection = inspect(query)
+    store = get_store()
+    unknown = unknown_graphs(
+        defaults + named + inspection.from_graphs + inspection.from_named_graphs,
+        set(store.graph_names()),
+    )
+    kind = "graph" if inspection.returns_graph else "results"
+    fmt = choose(
+        request.accept_mimetypes,
+        GRAPH_FORMATS if kind == "graph" else RESULT_FORMATS,
+        requested,
+        kind,
+    )
+    html = fmt.name == "html"
+    answer = store.query(
+        query,
+        results_format="json" if html else fmt.name,
+        graph_format="turtle" if html else fmt.name,
+        default_graphs=defaults or None,
+        named_graphs=named or None,
+        # Relative IRIs in a query resolve against the endpoint's address.
+        base_iri=url_for("sparql.endpoint", _external=True),
+        # A query with FROM or FROM NAMED makes its own dataset; otherwise the default graph
+        # is the union of the named graphs.
+        union=not (inspection.from_graphs or inspection.from_named_graphs),
+    )
+    if html:
+        response = make_response(
+            render_template(
+                "results.html",
+                query=query,
+                answer=answer,
+                results=None if answer.kind == "graph" else json.loads(answer.body),
+                graph=answer.body.decode() if answer.kind == "graph" else None,
+            )
+        )
+    else:
+        response = make_response(answer.body)
+        response.headers["Content-Type"] = _content_type(fmt.media_type)
+    response.headers["Vary"] = "Accept"
+    response.headers["NAP-Graph-Result-Limit"] = str(current_app.config["RESULT_LIMIT"])
+    if answer.truncated:
+        response.headers["NAP-Graph-Truncated"] = "true"
+    if unknown:  # read as empty graphs: the endpoint never fetches data from other addresses
+        response.headers["NAP-Graph-Unknown-Graphs"] = " ".join(f"<{g}>" for g in unknown)
+    return response
+
+
+def _content_type(media_type: str) -> str:
+    text = media_type.startswith("text/") or media_type in ("application/n-triples",)
+    return f"{media_type}; charset=utf-8" if text else media_type
+
+
+SD = "http://www.w3.org/ns/sparql-service-description#"
+FORMATS = "http://www.w3.org/ns/formats/"
+SD_RESULT_FORMATS = [
+    "SPARQL_Results_JSON",
+    "SPARQL_Results_XML",
+    "SPARQL_Results_CSV",
+    "SPARQL_Results_TSV",
+    "Turtle",
+    "N-Triples",
+    "JSON-LD",
+    "RDF_XML",
+]
+
+
+def service_description(requested: str | None):
+    """SPARQL 1.1 Service Description of this endpoint, with the dataset's VoID description."""
+    import pyoxigraph as ox
+
+    fmt = choose(request.accept_mimetypes, GRAPH_FORMATS, requested, "graph")
+    if fmt.name == "html":
+        return render_template("sparql.html", endpoint=url_for("sparql.endpoint", _external=True))
+    store = get_store()
+    endpoint = ox.NamedNode(url_for("sparql.endpoint", _external=True))
+    node = ox.NamedNode
+    triples = [
+        ox.Triple(endpoint, node(_rdf("type")), node(SD + "Service")),
+        ox.Triple(endpoint, node(SD + "endpoint"), endpoint),
+        ox.Triple(endpoint, node(SD + "supportedLanguage"), node(SD + "SPARQL11Query")),
+        ox.Triple(endpoint, node(SD + "feature"), node(SD + "UnionDefaultGraph")),
+    ]
+    triples += [
+        ox.Triple(endpoint, node(SD + "resultFormat"), node(FORMATS + f)) for f in SD_RESULT_FORMATS
+    ]
+    dataset = node(endpoint.value + "#dataset")
+    default = node(endpoint.value + "#default-graph")
+    triples += [
+        ox.Triple(endpoint, node(SD + "defaultDataset"), dataset),
+        ox.Triple(dataset, node(_rdf("type")), node(SD + "Dataset")),
+        ox.Triple(dataset, node(SD + "defaultGraph"), default),
+        ox.Triple(default, node(_rdf("type")), node(SD + "Graph")),
+        ox.Triple(
+            default,
+            node("http://www.w3.org/2000/01/rdf-schema#comment"),
+            ox.Literal("The union of the named graphs.", language="en"),
+        ),
+    ]
+    for i, graph in enumerate(store.graph_names()):
+        named = node(f"{endpoint.value}#named-graph-{i + 1}")
+        triples += [
+            ox.Triple(dataset, node(SD + "namedGraph"), named),
+            ox.Triple(named, node(_rdf("type")), node(SD + "NamedGraph")),
+            ox.Triple(named, node(SD + "name"), node(graph)),
+        ]
+    description = current_app.extensions["nap_graph_void"]
+    if description is not None:
+        triples += list(description)
+        void_dataset = next(
+            (
+                t.subject
+                for t in description
+                if t.predicate.value == _rdf("type")
+                and t.object.value == "http://rdfs.org/ns/void#Dataset"
+                and t.subject.value.endswith("/dataset/nap-graph")
+            ),
+            None,
+        )
+        if void_dataset is not None:
+            triples.append(
+                ox.Triple(dataset, node("http://www.w3.org/2002/07/owl#sameAs"), void_dataset)
+            )
+    from server.resources import graph_response
+
+    return graph_response(triples, fmt)
+
+
+def _rdf(name: str) -> str:
+    return f"http://www.w3.org/1999/02/22-rdf-syntax-ns#{name}"

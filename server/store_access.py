@@ -1,0 +1,29 @@
+"""The app's store, and small helpers to ask it questions from views."""
+
+from __future__ import annotations
+
+import json
+
+from flask import current_app
+
+from nap_graph.store import Store
+
+
+def get_store() -> Store:
+    """Return the store attached to the app by create_app (flaskr's get_db)."""
+    return current_app.extensions["nap_graph"]
+
+
+def select(query: str, limit: int | None = None) -> list[dict[str, dict]]:
+    """Run a SELECT for a view and return its bindings as SPARQL JSON terms."""
+    answer = get_store().query(query, results_format="json", limit=limit)
+    return json.loads(answer.body)["results"]["bindings"]
+
+
+def ask(query: str) -> bool:
+    answer = get_store().query(query, results_format="json")
+    return json.loads(answer.body)["boolean"]
+
+
+def construct(query: str, graph_format: str = "ntriples") -> bytes:
+    return get_store().query(query, graph_format=graph_format).body

@@ -1,0 +1,239 @@
+"""Dereferenceable IRIs, downloads, VoID and proxies, on the real server over HTTP."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+from conftest import parse_jsonld
+from rdflib import Graph, URIRef
+
+BASE = "https://w3id.org/nap-graph/"
+HTML = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+TURTLE = {"Accept": "text/turtle"}
+
+
+def our_iris(built) -> list[str]:
+    """Every IRI that the build minted and used as a subject."""
+    graph = Graph().parse(built.settings.out_dir / "nap-graph.ttl")
+    return sorted(
+        {
+            str(s)
+            for s in graph.subjects()
+            if isinstance(s, URIRef) and str(s).startswith(BASE + "id/")
+        }
+    )
+
+
+def local(server, iri: str) -> str:
+    return server.url + "/" + iri[len(BASE) :]
+
+
+def test_every_iri_of_the_dump_dereferences_as_html_and_turtle(live_server, built):
+    iris = our_iris(built)
+    assert len(iris) > 500
+
+    def check(iri: str) -> str | None:
+        page = requests.get(local(live_server, iri), headers=HTML, timeout=30)
+        if page.status_code != 200 or "text/html" not in page.headers["Content-Type"]:
+            return f"{iri} as HTML: {page.status_code}"
+        data = requests.get(local(live_server, iri), headers=TURTLE, timeout=30)
+        if data.status_code != 200 or not data.headers["Content-Type"].startswith("text/turtle"):
+            return f"{iri} as Turtle: {data.status_code}"
+        graph = Graph().parse(data=data.text, format="turtle")
+        if (URIRef(iri), None, None) not in graph:
+            return f"{iri}: its Turtle says nothing about it"
+        return None
+
+    with ThreadPoolExecutor(4) as pool:
+        failures = [f for f in pool.map(check, iris) if f]
+    assert not failures, failures[:10]
+
+
+def test_a_thing_redirects_to_its_document(live_server):
+    response = requests.get(
+        live_server.url + "/id/plan/NOR/4", headers=TURTLE, allow_redirects=False
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/doc/plan/NOR/4.ttl"
+    assert 'rel="alternate"; type="application/ld+json"' in response.headers["Link"]
+    page = requests.get(live_server.url + "/id/plan/NOR/4", headers=HTML, allow_redirects=False)
+    assert page.headers["Location"] == "/doc/plan/NOR/4.html"
+
+
+@pytest.mark.parametrize(
+    ("suffix", "media_type"),
+    [
+        (".ttl", "text/turtle"),
+        (".nt", "application/n-triples"),
+        (".jsonld", "application/ld+json"),
+        (".rdf", "application/rdf+xml"),
+        (".html", "text/html"),
+        ("?_format=jsonld", "application/ld+json"),
+        ("?_format=nt", "application/n-triples"),
+    ],
+)
+def test_document_formats_by_extension_and_parameter(live_server, suffix, media_type):
+    response = requests.get(live_server.url + "/doc/country/NOR" + suffix, headers=HTML)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].split(";")[0] == media_type
+
+
+def test_document_negotiates_and_says_where_each_format_is(live_server):
+    response = requests.get(
+        live_server.url + "/doc/country/NOR", headers={"Accept": "application/ld+json"}
+    )
+    assert response.headers["Content-Type"] == "application/ld+json"
+    assert response.headers["Content-Location"] == "/doc/country/NOR.jsonld"
+    assert "Accept" in response.headers["Vary"]
+    graph = parse_jsonld(response.text)
+    assert (URIRef(BASE + "id/country/NOR"), None, None) in graph
+
+
+def test_page_shows_labels_types_properties_and_links(live_server):
+    page = requests.get(live_server.url + "/id/plan/NOR/4", headers=HTML).text
+    assert "<h1>Norway, national action plan 4 (2019-2022)</h1>" in page
+    assert 'href="/id/country/NOR"' in page  # the country, as a local link
+    assert "Sustaining Peace" in page  # a focus area, by its label
+    assert 'href="/def/wps#NationalActionPlan"' in page
+    country = requests.get(live_server.url + "/id/country/NOR", headers=HTML).text
+    assert 'href="/id/plan/NOR/4"' in country  # linked from: the plans
+
+
+def test_unknown_iri_gets_a_helpful_404_page(live_server):
+    response = requests.get(live_server.url + "/id/country/ATL", headers=HTML)
+    assert response.status_code == 404
+    assert "text/html" in response.headers["Content-Type"]
+    assert "/id/country/NOR" in response.text and "SPARQL" in response.text
+
+
+def test_ontology_terms_dereference_to_their_definitions(live_server):
+    turtle = requests.get(live_server.url + "/def/wps", headers=TURTLE)
+    assert turtle.status_code == 200
+    graph = Graph().parse(data=turtle.text, format="turtle")
+    assert (URIRef(BASE + "def/wps#NationalActionPlan"), None, None) in graph
+    page = requests.get(live_server.url + "/def/wps", headers=HTML).text
+    assert 'id="NationalActionPlan"' in page and 'id="focusArea"' in page
+    shapes = requests.get(live_server.url + "/def/shapes", headers=TURTLE)
+    assert "sh:NodeShape" in shapes.text
+
+
+def test_named_graph_iri_describes_the_graph(live_server):
+    response = requests.get(live_server.url + "/graph/naps", headers=HTML)
+    assert response.status_code == 200 and "triples" in response.text
+
+
+def test_downloads(live_server, built):
+    url = live_server.url + "/download/nap-graph.ttl"
+    response = requests.get(url, headers={"Accept-Encoding": "identity"})
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/turtle; charset=utf-8"
+    assert response.headers["Content-Disposition"] == 'attachment; filename="nap-graph.ttl"'
+    assert response.content == (built.settings.out_dir / "nap-graph.ttl").read_bytes()
+    etag, modified = response.headers["ETag"], response.headers["Last-Modified"]
+    assert (
+        requests.get(
+            url, headers={"If-None-Match": etag, "Accept-Encoding": "identity"}
+        ).status_code
+        == 304
+    )
+    assert (
+        requests.get(
+            url, headers={"If-Modified-Since": modified, "Accept-Encoding": "identity"}
+        ).status_code
+        == 304
+    )
+    head = requests.head(url, headers={"Accept-Encoding": "identity"})
+    assert head.status_code == 200 and int(head.headers["Content-Length"]) == len(response.content)
+    part = requests.get(url, headers={"Range": "bytes=0-9", "Accept-Encoding": "identity"})
+    assert part.status_code == 206 and part.content == response.content[:10]
+
+
+def test_downloads_are_gzipped_for_clients_that_take_it(live_server, built):
+    raw = requests.get(
+        live_server.url + "/download/nap-graph.jsonld",
+        headers={"Accept-Encoding": "gzip"},
+        stream=True,
+    )
+    assert raw.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in raw.headers["Vary"]
+    body = gzip.decompress(raw.raw.read())
+    assert body == (built.settings.out_dir / "nap-graph.jsonld").read_bytes()
+
+
+def test_compressed_dumps_are_served_as_they_are(live_server, built):
+    response = requests.get(live_server.url + "/download/nap-graph.nt.gz", stream=True)
+    assert response.headers["Content-Type"] == "application/gzip"
+    assert "Content-Encoding" not in response.headers
+    data = response.raw.read()
+    assert (
+        hashlib.sha256(data).hexdigest()
+        == hashlib.sha256((built.settings.out_dir / "nap-graph.nt.gz").read_bytes()).hexdigest()
+    )
+
+
+def test_download_list_and_unknown_files(live_server):
+    listing = requests.get(
+        live_server.url + "/download/", headers={"Accept": "application/json"}
+    ).json()
+    names = {f["name"] for f in listing["files"]}
+    assert {
+        "nap-graph.ttl",
+        "nap-graph.nq.gz",
+        "countries/NOR.ttl",
+        "statistics/contributions-by-mission.csv",
+    } <= names
+    for bad in ("../pyproject.toml", "reports/validation.txt", "nothing.ttl"):
+        assert requests.get(live_server.url + "/download/" + bad).status_code == 404
+
+
+def test_void_at_the_well_known_address(live_server):
+    response = requests.get(live_server.url + "/.well-known/void")
+    assert response.status_code == 200 and response.headers["Content-Type"].startswith(
+        "text/turtle"
+    )
+    graph = Graph().parse(data=response.text, format="turtle")
+    assert (
+        URIRef(BASE + "id/dataset/nap-graph"),
+        URIRef("http://rdfs.org/ns/void#triples"),
+        None,
+    ) in graph
+    as_jsonld = requests.get(
+        live_server.url + "/.well-known/void", headers={"Accept": "application/ld+json"}
+    )
+    assert as_jsonld.headers["Content-Type"] == "application/ld+json"
+
+
+def test_health(live_server):
+    body = requests.get(live_server.url + "/health").json()
+    assert body["ok"] is True and body["store"] == "oxigraph" and body["triples"] > 1000
+
+
+def test_links_and_redirects_behind_a_proxy_on_a_sub_path(live_server):
+    proxy = {
+        "X-Forwarded-Proto": "https",
+        "X-Forwarded-Host": "wps.example.org",
+        "X-Forwarded-Prefix": "/nap",
+        "X-Forwarded-For": "203.0.113.7",
+    }
+    redirect = requests.get(
+        live_server.url + "/id/country/NOR", headers={**proxy, **HTML}, allow_redirects=False
+    )
+    assert redirect.status_code == 303
+    assert redirect.headers["Location"] == "/nap/doc/country/NOR.html"
+    page = requests.get(live_server.url + "/doc/country/NOR.html", headers=proxy).text
+    assert 'href="/nap/id/region/northern-europe"' in page and 'href="/nap/sparql"' in page
+    description = requests.get(
+        live_server.url + "/sparql", headers={**proxy, "Accept": "text/turtle"}
+    ).text
+    assert "<https://wps.example.org/nap/sparql>" in description
+    assert any("203.0.113.7" in line for line in live_server.lines())
+
+
+def test_cors_on_data_and_downloads(live_server):
+    for path in ("/doc/country/NOR.ttl", "/download/nap-graph.ttl", "/.well-known/void"):
+        response = requests.get(live_server.url + path, headers={"Origin": "https://example.org"})
+        assert response.headers["Access-Control-Allow-Origin"] == "*", path
