@@ -192,9 +192,9 @@ def running_server(built: Path, work: Path):
     try:
         for _ in range(600):
             try:
-                if requests.get(url + "/health", timeout=2).status_code == 200:
+                if requests.get(url + "/health", timeout=5).status_code == 200:
                     break
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or still loading the graph
                 time.sleep(0.2)
         else:
             raise SystemExit("the server did not start")

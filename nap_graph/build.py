@@ -19,7 +19,7 @@ import pyoxigraph as ox
 
 from nap_graph import dump
 from nap_graph.describe import Description
-from nap_graph.errors import DataInvalid
+from nap_graph.errors import DataInvalid, NapGraphError
 from nap_graph.graph import GraphBuilder, Quads, Source
 from nap_graph.iris import DEFAULT_BASE_IRI, Iris
 from nap_graph.progress import Progress
@@ -152,7 +152,7 @@ def import_peacekeeping(
         ),
     }
     by_source = [(name, readers[name]()) for name in BY_MISSION_PRECEDENCE]
-    by_mission, months = pk.merge_by_month(by_source, report)
+    by_mission, months = pk.merge_by_month(by_source, report, errors)
     for o in by_mission:
         if o.mission not in missions:
             missions[o.mission] = pk.Mission(o.mission, None, None, o.source)
@@ -210,9 +210,29 @@ def assemble(settings: Settings, progress: Progress | None = None, validate: boo
     with progress.step("Loading the store"), _timed(timings, "store"):
         nquads = builder.quads.nquads()
         store = ox.Store()
-        # A malformed term (an IRI with a space, say) fails here, before anything is written.
-        store.load(nquads, format=ox.RdfFormat.N_QUADS)
+        try:
+            store.load(nquads, format=ox.RdfFormat.N_QUADS)
+        except SyntaxError as exc:
+            # The importers check what IRIs are made of; this catches what they missed.
+            raise NapGraphError(f"the sources made a term that is not valid RDF: {exc}") from exc
 
+    for record in (
+        *peacekeeping.by_mission,
+        *peacekeeping.by_country,
+        *peacekeeping.targets,
+        *naps.figures,
+    ):
+        imports.published[record.origin.file] += 1
+    for claim in (
+        naps.status_claims
+        + naps.unassigned_focus
+        + [
+            c
+            for plan in naps.plans.values()
+            for c in plan.claims + [x for a in plan.focus_areas for x in a.claims]
+        ]
+    ):
+        imports.published[claim.row.origin.file] += 1
     built = Built(
         settings,
         builder.quads,
@@ -407,6 +427,15 @@ def write_description(built: Built, out: Path, iris: Iris) -> None:
         relative = f"{dump.STATISTICS_DIR}/{path.name}"
         description.distribution(
             path, relative, "text/csv", f"Statistics: {path.stem.replace('-', ' ')}, CSV"
+        )
+    names = {iso3: c.name for iso3, c in built.countries.items()}
+    for path in sorted((out / dump.COUNTRIES_DIR).iterdir()):
+        relative = f"{dump.COUNTRIES_DIR}/{path.name}"
+        description.distribution(
+            path,
+            relative,
+            "text/turtle",
+            f"{names.get(path.stem, path.stem)} ({path.stem}), Turtle",
         )
     for name, title in (
         (ONTOLOGY_FILE, "The WPS ontology, Turtle"),

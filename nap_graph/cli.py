@@ -120,6 +120,8 @@ def build_command(quiet, as_json, **options):
         sys.exit(EXIT_INVALID)
     except (NapGraphError, OSError) as exc:
         _fail(str(exc), EXIT_ERROR)
+    except Exception as exc:  # pySHACL's contract: any other failure exits 2, never 1
+        _fail(f"unexpected {type(exc).__name__}: {exc}", EXIT_ERROR)
     seconds = time.perf_counter() - start
     peak = peak_memory_mb()
     if as_json:
@@ -178,6 +180,8 @@ def validate_command(files, engine, fmt, quiet, **options):
         sys.exit(EXIT_INVALID)
     except (NapGraphError, OSError) as exc:
         _fail(str(exc), EXIT_ERROR)
+    except Exception as exc:  # pySHACL's contract: any other failure exits 2, never 1
+        _fail(f"unexpected {type(exc).__name__}: {exc}", EXIT_ERROR)
     if fmt == "csv":
         import csv
 
@@ -197,15 +201,20 @@ def _validate(settings: Settings, files, engine: str, progress: Progress) -> Rep
 
     shapes = load_shapes(settings.ontology_dir)
     if files:
+        from nap_graph.sources.records import Origin
+
         store = ox.Store()
+        origins = {}
         for path in files:
+            fmt = ox.RdfFormat.from_extension(path.suffix.lstrip("."))
             try:
-                store.load(
-                    path=str(path), format=ox.RdfFormat.from_extension(path.suffix.lstrip("."))
-                )
+                store.load(path=str(path), format=fmt)
+                # A result names the file that says something about its focus node.
+                for item in ox.parse(path=str(path), format=fmt):
+                    if isinstance(item.subject, ox.NamedNode):
+                        origins.setdefault(item.subject.value, Origin(str(path)))
             except (SyntaxError, ValueError) as exc:
                 raise NapGraphError(f"{path}: {exc}") from exc
-        origins = {}
     else:
         built = assemble(settings, progress, validate=engine == "oxigraph")
         if engine == "oxigraph":

@@ -21,8 +21,9 @@ DESCRIPTION = (
     "and men that countries contribute to UN peacekeeping, by mission, month and category."
 )
 RIGHTS = (
-    "NAP Graph's own compilation is published under CC BY 4.0. Each source keeps its own terms; "
-    "see the sources' descriptions."
+    "NAP Graph's own compilation, the ontology and the curators' records are published under "
+    "CC BY 4.0. The data taken from each source keeps that source's terms, which its description "
+    "(dcterms:source) states where they are known; some sources state none."
 )
 VOCABULARIES = [
     str(WPS),
@@ -49,6 +50,7 @@ class Description:
     def __init__(self, iris: Iris):
         self.iris = iris
         self.dataset = iris.dataset("nap-graph")
+        self.rights = f"{self.dataset}/rights"
         self.lines: list[str] = []
 
     def add(self, s: str, p, o: str) -> None:
@@ -63,7 +65,9 @@ class Description:
         add(d, RDFS.label, t.literal(TITLE, "en"))
         add(d, DCTERMS.description, t.literal(DESCRIPTION, "en"))
         add(d, DCTERMS.license, iri(LICENSE))
-        add(d, DCTERMS.rights, t.literal(RIGHTS, "en"))
+        add(d, DCTERMS.rights, iri(self.rights))
+        add(self.rights, RDF.type, iri(DCTERMS.RightsStatement))
+        add(self.rights, RDFS.label, t.literal(RIGHTS, "en"))
         publisher = self.iris.agent("NAP Graph")
         add(d, DCTERMS.publisher, iri(publisher))
         add(d, DCTERMS.creator, iri(publisher))
@@ -151,7 +155,9 @@ class Description:
         add(dist, DCAT.mediaType, iri(IANA + media_type))
         if relative.endswith(".gz"):
             add(dist, DCAT.compressFormat, iri(IANA + "application/gzip"))
-        add(dist, DCTERMS.license, iri(LICENSE))
+        # The sources' own terms still hold for their data: the rights statement says so,
+        # rather than a licence that would claim the whole file.
+        add(dist, DCTERMS.rights, iri(self.rights))
         add(dist, DCAT.byteSize, _count(path.stat().st_size))
         checksum = f"{dist}/checksum"
         add(dist, SPDX.checksum, iri(checksum))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import fcntl
 import gzip
 import hashlib
 import io
@@ -92,6 +93,10 @@ class AtomicFolder:
         self.old = target.with_name(f".{target.name}.old")
 
     def __enter__(self) -> Path:
+        # One build at a time writes to a folder: a second waits for the first.
+        self.target.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = self.target.with_name(f".{self.target.name}.lock").open("w")
+        fcntl.flock(self._lock, fcntl.LOCK_EX)
         if not self.target.exists() and self.old.exists():
             self.old.rename(self.target)
         for leftover in (self.new, self.old):
@@ -102,6 +107,12 @@ class AtomicFolder:
         return self.new
 
     def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            self._finish(exc_type)
+        finally:
+            self._lock.close()
+
+    def _finish(self, exc_type) -> None:
         if exc_type is not None:
             shutil.rmtree(self.new, ignore_errors=True)
             return

@@ -490,8 +490,18 @@ class GraphBuilder:
     def add_stated_figures(self, figures) -> None:
         add = self.quads.add
         dataset = "stated-contributions"
+        minted: set[str] = set()
         for f in figures:
             iri = self.iris.observation(dataset, f.iso3, f.category, short_hash(f.source))
+            # Two rows for one country, category and page get two observations, so that the
+            # duplicate check (Data Cube IC-12) names both rather than merging them.
+            n = 1
+            while iri in minted:
+                n += 1
+                iri = self.iris.observation(
+                    dataset, f.iso3, f.category, short_hash(f.source), str(n)
+                )
+            minted.add(iri)
             self.quads.origin(iri, f.origin)
             add("peacekeeping", f.iso3, iri, RDF.type, t.iri(QB.Observation))
             add("peacekeeping", f.iso3, iri, QB.dataSet, t.iri(self.iris.dataset(dataset)))

@@ -3,7 +3,7 @@
 Every row of the NAP facts is a claim of one source. Claims are grouped into plans by
 country and edition (or, for plans that no source numbers, by year), unless a curator's
 assignment says otherwise. Each published value is then chosen by, in order:
-a curator's decision; the only value stated; the value stated by most distinct sources.
+a curator's decision; the only value stated; the value stated by most sites.
 A tie publishes no value. Disputed and decided values get a reconciliation record that
 names the method and the supporting and conflicting claims, so that a user can trace
 every choice; the claims themselves are always published.
@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from nap_graph.sources.naps import (
     Assignment,
@@ -119,10 +120,21 @@ class Naps:
     figures: list[StatedFigure]
 
 
+# What a claim states, as opposed to notes about it: its identifier hashes only these, so
+# that correcting a note or a country's spelling keeps the claim's IRI.
+_NOT_STATED = {"origin", "note", "country_name", "label"}
+
+
 def claim_id(row) -> str:
-    """Return a short identifier of a claim from its content, stable across builds."""
-    fields = [str(v) for k, v in vars(row).items() if k != "origin"]
+    """Return a short identifier of a claim from its source and stated values, stable across builds."""
+    fields = [str(v) for k, v in vars(row).items() if k not in _NOT_STATED]
     return hashlib.sha1("|".join(fields).encode()).hexdigest()[:10]
+
+
+def site(url: str) -> str:
+    """Return the site of a source address, counted once in a vote: its host without "www."."""
+    host = urlsplit(url).netloc.lower().rstrip(".")
+    return host[4:] if host.startswith("www.") else host
 
 
 def reconcile(sources: NapSources, errors: ErrorCollector, report: ImportReport) -> Naps:
@@ -152,17 +164,19 @@ def reconcile(sources: NapSources, errors: ErrorCollector, report: ImportReport)
             status_claims.append(claim)
 
     # A claim without an edition joins the numbered plan whose claims give the same year,
-    # when exactly one does; otherwise it is a plan of its own, keyed by its year.
+    # when exactly one does; else an unnumbered plan of the country that shares a year with
+    # it; else it is a plan of its own, keyed by its year.
     for claim in unnumbered:
         row = claim.row
         years = {y for y in (row.start, row.adopted) if y is not None}
-        matches = [
-            p
-            for (iso3, _), p in sorted(plans.items())
-            if iso3 == row.iso3 and len(p.key) <= 2 and p.years() & years
-        ]
-        if len(matches) == 1:
-            matches[0].claims.append(claim)
+        country = [p for (iso3, _), p in sorted(plans.items()) if iso3 == row.iso3]
+        numbered = [p for p in country if len(p.key) <= 2 and p.years() & years]
+        if len(numbered) == 1:
+            numbered[0].claims.append(claim)
+            continue
+        unnumbered_plans = [p for p in country if len(p.key) == 4 and p.years() & years]
+        if len(numbered) == 0 and len(unnumbered_plans) == 1:
+            unnumbered_plans[0].claims.append(claim)
         else:
             _plan(plans, row.iso3, str(row.start or row.adopted)).claims.append(claim)
 
@@ -271,21 +285,24 @@ def vote(
     distinct = {v for _, v in values}
     if len(distinct) <= 1:
         return (distinct.pop() if distinct else None), None
-    sources_per_value = defaultdict(set)
+    # Votes are counted per site: two stored versions of one page, or two pages of one site,
+    # are one voice.
+    sites_per_value = defaultdict(set)
     for claim, value in values:
-        sources_per_value[value].add(claim.source)
-    ranked = sorted(sources_per_value.items(), key=lambda kv: (-len(kv[1]), str(kv[0])))
-    total = len({c.source for c, _ in values})
+        sites_per_value[value].add(site(claim.source))
+    ranked = sorted(sites_per_value.items(), key=lambda kv: (-len(kv[1]), str(kv[0])))
+    total = len({site(c.source) for c, _ in values})
     summary = "; ".join(
-        f"{value} ({len(srcs)} source{'s' if len(srcs) > 1 else ''})" for value, srcs in ranked
+        f"{value} ({len(sites)} site{'s' if len(sites) > 1 else ''}: {', '.join(sorted(sites))})"
+        for value, sites in ranked
     )
     if len(ranked[0][1]) > len(ranked[1][1]):
         chosen = ranked[0][0]
         supporting = [c for c, v in values if v == chosen]
         conflicting = [c for c, v in values if v != chosen]
-        comment = f"{len(ranked[0][1])} of {total} sources state {chosen}: {summary}"
+        comment = f"{len(ranked[0][1])} of {total} sites state {chosen}: {summary}"
         return chosen, Reconciliation(name, chosen, MAJORITY, supporting, conflicting, comment)
-    comment = f"sources are split and no curator has decided: {summary}"
+    comment = f"sites are split and no curator has decided: {summary}"
     return None, Reconciliation(name, None, UNRESOLVED, [], [c for c, _ in values], comment)
 
 
@@ -316,6 +333,10 @@ def _focus_areas(
     per_plan: dict[tuple[str, str], list[Claim]] = defaultdict(list)
     for (iso3, start, end, _source), rows in sorted(lists.items(), key=lambda kv: str(kv[0])):
         plan = _plan_for_list(by_country.get(iso3, []), start, end)
+        if isinstance(plan, str):
+            for row in rows:
+                errors.add(row.origin, "plan_start_year", plan)
+            continue
         for row in rows:
             claim = Claim(claim_id(row), row)
             report.kept[row.origin.file] += 1
@@ -367,10 +388,17 @@ def _focus_areas(
     return unassigned
 
 
-def _plan_for_list(country_plans: list[Plan], start: int | None, end: int | None) -> Plan | None:
-    """Find the plan that a source's list of focus areas belongs to, if exactly one fits."""
+def _plan_for_list(
+    country_plans: list[Plan], start: int | None, end: int | None
+) -> Plan | str | None:
+    """Find the plan that a source's list of focus areas belongs to.
+
+    Returns the plan; None when the source names no plan; or, when it names one by a year that
+    fits no plan or several, the reason as text, for an error.
+    """
     if start is None:
-        return country_plans[0] if len(country_plans) == 1 else None
+        # The source names no plan: even a country with one known plan may have had others.
+        return None
     for attribute in ("start", "adopted"):
         matches = [
             p for p in country_plans if any(getattr(c.row, attribute) == start for c in p.claims)
@@ -380,5 +408,6 @@ def _plan_for_list(country_plans: list[Plan], start: int | None, end: int | None
         if len(matches) == 1:
             return matches[0]
         if matches:
-            return None
-    return None
+            keys = ", ".join(p.key for p in matches)
+            return f"several plans fit the year {start} (plans {keys}); assign the list in data/curated/"
+    return f"no plan of this country starts or was adopted in {start}"

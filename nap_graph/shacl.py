@@ -4,8 +4,8 @@ pySHACL walks the data graph node by node in Python, which takes minutes for the
 statistics. The shapes are compiled here into one SPARQL query per constraint and run
 by Oxigraph over all focus nodes at once. The shapes stay the single statement of the
 rules: this module reads them, never restates them, and refuses any SHACL feature it
-does not implement, so that no rule is silently skipped. `tests/test_shacl_engines.py`
-checks that it reports what pySHACL reports on every fixture.
+does not implement, so that no rule is silently skipped. `tests/test_shapes.py` checks
+that it reports what pySHACL reports on every fixture.
 """
 
 from __future__ import annotations
@@ -176,6 +176,12 @@ class ShapeCompiler:
     # -------------------------------------------------------------- compile
 
     def compile(self) -> list[Check]:
+        custom = sorted(self.shapes.subjects(RDF.type, SH.ConstraintComponent), key=str)
+        if custom:
+            raise UnsupportedShape(
+                f"the shapes declare constraint components ({', '.join(self.name(c) for c in custom)}), "
+                "which the build's SHACL engine does not implement; run `nap-graph validate --engine pyshacl`"
+            )
         node_shapes = set(self.shapes.subjects(RDF.type, SH.NodeShape))
         for predicate in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf):
             node_shapes.update(self.shapes.subjects(predicate, None))
@@ -482,6 +488,12 @@ class ShapeCompiler:
             raise UnsupportedShape(
                 f"{self.name(parent)}: $currentShape and $shapesGraph are not supported"
             )
+        if not binds_this(text):
+            raise UnsupportedShape(
+                f"a SPARQL constraint of {self.name(parent)} uses $this only inside FILTER or MINUS: "
+                "the build's engine runs it once for all focus nodes, so $this must be bound by a "
+                "triple pattern (pySHACL pre-binds it instead)"
+            )
         query = "\n".join(prefixes + [text])
         name = self.shape_name(shape, parent if shape != parent else None)
         path_key = None
@@ -539,6 +551,40 @@ def specialize(query: str, subclasses: dict[str, list[str]]) -> str:
         return f"VALUES ?{variable}Class {{ {values} }} ?{variable} <{RDF.type}> ?{variable}Class"
 
     return _CLASS_TEST.sub(replace, query)
+
+
+def binds_this(query: str) -> bool:
+    """Whether ?this occurs in the query outside FILTER and MINUS, where a pattern can bind it."""
+    from nap_graph.sparql import tokens
+
+    toks = tokens(query)
+    kept = []
+    i = 0
+    while i < len(toks):
+        kind, value = toks[i]
+        word = value.upper() if kind == "word" else None
+        if word == "SELECT":
+            # A projection names variables; only a pattern binds them.
+            while i + 1 < len(toks) and toks[i + 1][1] != "{" and toks[i + 1][1].upper() != "WHERE":
+                i += 1
+        elif word in ("FILTER", "MINUS"):
+            # Skip to the end of the balanced (...) or {...} that follows.
+            i += 1
+            while i < len(toks) and toks[i][1] not in ("(", "{"):
+                i += 1
+            depth = 0
+            while i < len(toks):
+                if toks[i][1] in ("(", "{"):
+                    depth += 1
+                elif toks[i][1] in (")", "}"):
+                    depth -= 1
+                    if depth == 0:
+                        break
+                i += 1
+        else:
+            kept.append((kind, value))
+        i += 1
+    return ("var", "?this") in kept
 
 
 def _fill_message(template: str, row: dict) -> str:

@@ -177,3 +177,44 @@ def test_gyearmonth_range_filter(full_build):
 def test_the_full_build_conforms_and_is_about_half_a_million_triples(full_build):
     assert full_build.report.conforms
     assert full_build.triple_count > 400_000
+
+
+def test_iris_of_the_full_dump_dereference(full_build, tmp_path):
+    """A seeded sample of every kind of IRI in the full dump, as a page and as Turtle."""
+    import random
+
+    import requests
+    from conftest import LiveServer
+    from rdflib import Graph
+
+    out = full_build.settings.out_dir
+    subjects = sorted(
+        {
+            q.subject.value
+            for q in full_build.store.quads_for_pattern(None, None, None, None)
+            if q.subject.value.startswith("https://w3id.org/nap-graph/id/")
+        }
+    )
+    by_kind = {}
+    for iri in subjects:
+        by_kind.setdefault(iri.split("/id/", 1)[1].split("/", 1)[0], []).append(iri)
+    rng = random.Random(1325)
+    sample = [iri for iris in by_kind.values() for iri in rng.sample(iris, min(40, len(iris)))]
+    server = LiveServer(
+        ["--out", str(out)],
+        {"NAP_GRAPH_STORE_DIR": str(tmp_path / "cache")},
+        tmp_path / "server.log",
+    )
+    try:
+        for iri in sample:
+            path = server.url + "/" + iri.split("https://w3id.org/nap-graph/", 1)[1]
+            page = requests.get(path, headers={"Accept": "text/html"}, timeout=30)
+            assert page.status_code == 200, iri
+            data = requests.get(path, headers={"Accept": "text/turtle"}, timeout=30)
+            assert data.status_code == 200, iri
+            assert len(Graph().parse(data=data.text, format="turtle")) > 0, iri
+    finally:
+        server.stop()
+    assert {"country", "plan", "observation", "mission", "region", "source", "dataset"} <= set(
+        by_kind
+    )

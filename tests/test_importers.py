@@ -225,3 +225,66 @@ def test_every_real_file_imports_cleanly():
     import_peacekeeping(REAL, errors, ImportReport())
     read_nap_sources(REAL, Vocabulary.load(ONTOLOGY).notations, errors, ImportReport())
     assert not errors.errors, errors.errors[:5]
+
+
+def test_two_different_reports_of_one_date_are_an_error(data_dir):
+    write_odp(
+        data_dir,
+        [
+            "1,NOR,578,Norway,UNMISS,Troops,1,10,31-Jan-22",
+            "2,NOR,578,Norway,UNMISS,Troops,2,10,31-Jan-22",
+        ],
+    )
+    errors = ErrorCollector()
+    import_peacekeeping(data_dir, errors, ImportReport())
+    file = "data/peacekeeping/un-odp-contributions-by-gender/odp_contributionsbygender.csv"
+    assert [str(e) for e in errors.errors] == [
+        f"{file}:3: a second, different report of troops for NOR in UNMISS, 2022-01-31 (the first is at {file}:2)"
+    ]
+
+
+def test_an_earlier_report_after_a_later_one_is_still_replaced(data_dir):
+    write_odp(
+        data_dir,
+        [
+            "1,GHA,288,Ghana,UNIFIL,Troops,52,810,31-Jul-03",
+            "2,GHA,288,Ghana,UNIFIL,Troops,50,800,30-Jul-03",
+        ],
+    )
+    result = import_peacekeeping(data_dir, ErrorCollector(), ImportReport())
+    assert [(o.women, o.total) for o in result.by_mission if o.month == "2003-07"] == [(52, 862)]
+
+
+def test_codes_that_would_make_invalid_iris_are_errors(data_dir):
+    """Review finding: "UN MISS" once crashed the build with a traceback."""
+    write_odp(data_dir, ["1,NOR,578,Norway,UN MISS,Troops,1,10,31-Jan-22"])
+    errors = ErrorCollector()
+    import_peacekeeping(data_dir, errors, ImportReport())
+    assert any(
+        "field 'Mission_Acronym': expected a mission acronym of letters, digits and hyphens, got 'UN MISS'"
+        in str(e)
+        for e in errors.errors
+    )
+    plans = data_dir / "nap-facts" / "plans.csv"
+    plans.write_text(plans.read_text() + "Norway,N O,5,,2023,2030,https://example.org/x,\n")
+    errors = ErrorCollector()
+    read_nap_sources(data_dir, Vocabulary.load(ONTOLOGY).notations, errors, ImportReport())
+    assert any(
+        "field 'iso3': expected a country code of three capital letters" in str(e)
+        for e in errors.errors
+    )
+
+
+def test_records_are_named_by_the_line_where_they_start(tmp_path):
+    """Review finding: blank lines once shifted the reported line numbers."""
+    from nap_graph.sources.records import read_csv
+
+    path = tmp_path / "data" / "x.csv"
+    path.parent.mkdir()
+    path.write_text('a,b\n1,2\n\n\nx,y\n"two\nlines",z\n\nlast,1\n')
+    assert [r.origin.line for r in read_csv(path, tmp_path / "data", ErrorCollector())] == [
+        2,
+        5,
+        6,
+        9,
+    ]

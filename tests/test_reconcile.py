@@ -70,7 +70,7 @@ def test_majority_of_distinct_sources_wins_and_is_traced():
         "https://securitywomen.example/",
     }
     assert [c.source for c in record.conflicting] == ["https://1325naps.example/"]
-    assert record.comment.startswith("2 of 3 sources state 2013")
+    assert record.comment.startswith("2 of 3 sites state 2013")
     assert len(plan.claims) == 3 and not errors.errors
 
 
@@ -308,3 +308,86 @@ def test_focus_list_whose_plan_is_unknown_stays_a_claim_about_the_country():
     )
     assert [c.row.title for c in naps.unassigned_focus] == ["Prevention"]
     assert all(not p.focus_areas for p in naps.plans.values())
+
+
+def test_focus_list_without_a_plan_stays_with_a_country_of_one_plan():
+    """Review finding: Lithuania's objectives, which name no period, were given its only plan."""
+    origin = Origin("data/nap-facts/focus_areas.csv", 2)
+    naps, _ = run(
+        sources(
+            plan_claims=[claim(iso3="LTU", edition=1, adopted=2011, start=None, end=None)],
+            focus_claims=[
+                FocusClaimRow(
+                    "LTU", None, None, 1, "Participation", None, "https://w.example/", origin
+                )
+            ],
+        )
+    )
+    assert [c.row.title for c in naps.unassigned_focus] == ["Participation"]
+    assert naps.plans[("LTU", "1")].focus_areas == []
+
+
+def test_focus_list_whose_year_fits_no_plan_is_an_error():
+    origin = Origin("data/nap-facts/focus_areas.csv", 9)
+    _, errors = run(
+        sources(
+            plan_claims=[claim(edition=4, start=2019, end=2022)],
+            focus_claims=[
+                FocusClaimRow("NOR", 2040, 2045, 1, "Future", None, "https://w.example/", origin)
+            ],
+        )
+    )
+    assert (
+        "focus_areas.csv:9: field 'plan_start_year': no plan of this country starts or was adopted in 2040"
+        in str(errors.errors[0])
+    )
+
+
+def test_unnumbered_claims_sharing_a_year_make_one_plan():
+    naps, _ = run(
+        sources(
+            plan_claims=[
+                claim(
+                    iso3="SWE",
+                    edition=None,
+                    adopted=2023,
+                    start=2024,
+                    end=2028,
+                    source="https://o.example/",
+                ),
+                claim(
+                    iso3="SWE",
+                    edition=None,
+                    adopted=2023,
+                    start=None,
+                    end=None,
+                    source="https://g.example/",
+                ),
+            ]
+        )
+    )
+    assert list(naps.plans) == [("SWE", "2024")]
+    assert len(naps.plans[("SWE", "2024")].claims) == 2
+
+
+def test_versions_of_one_site_count_once():
+    chosen, record = vote(
+        "end_year",
+        [
+            (Claim("a", claim(source="https://www.site.example/page")), 2013),
+            (Claim("b", claim(source="https://site.example/page", line=3)), 2013),
+            (Claim("c", claim(source="https://other.example/", line=4)), 2015),
+        ],
+    )
+    assert chosen is None and record.method == UNRESOLVED
+    assert "site.example" in record.comment
+
+
+def test_claim_identifier_ignores_notes():
+    from dataclasses import replace
+
+    from nap_graph.reconcile import claim_id
+
+    row = claim()
+    assert claim_id(row) == claim_id(replace(row, note="corrected note", country_name="Norge"))
+    assert claim_id(row) != claim_id(replace(row, end=2015))

@@ -133,3 +133,24 @@ def test_message_names_the_rule(shapes):
     assert "More women than personnel" in text
     assert "shapes:ObservationShape (wps:womenCount)" in text
     assert "LessThanOrEqualsConstraintComponent" in text
+
+
+@pytest.mark.parametrize(
+    "shapes_text",
+    [
+        """ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:sparql [ sh:select
+       "SELECT $this WHERE { FILTER NOT EXISTS { $this ex:p ?x } }" ] .""",
+        """ex:Max a sh:ConstraintComponent ; sh:parameter [ sh:path ex:most ] .
+       ex:S a sh:NodeShape ; sh:targetClass ex:C ; ex:most 3 .""",
+    ],
+    ids=["this-only-in-filter", "custom-component"],
+)
+def test_rules_the_engine_cannot_run_are_refused(shapes_text):
+    """Review finding: both were once skipped without a word."""
+    shapes = Graph().parse(
+        data="@prefix sh: <http://www.w3.org/ns/shacl#> . "
+        "@prefix ex: <http://example.org/> . " + shapes_text,
+        format="turtle",
+    )
+    with pytest.raises(UnsupportedShape):
+        compile_shapes(shapes)

@@ -5,7 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from nap_graph.sources.records import ErrorCollector, ImportReport, Origin, read_csv
+from nap_graph.sources.records import (
+    ISO3,
+    ISO3_TEXT,
+    ErrorCollector,
+    ImportReport,
+    Origin,
+    read_csv,
+)
 
 COUNTRIES_FILE = "reference/countries.csv"
 NAME_LANGUAGES = ("en", "ar", "es", "fr", "ru", "zh")
@@ -36,7 +43,7 @@ def read_countries(
     path = data_dir / COUNTRIES_FILE
     for row in read_csv(path, data_dir, errors, ["iso3", "iso2", "m49", "name_en", "region"]):
         report.read[row.origin.file] += 1
-        iso3 = row.text("iso3", required=True)
+        iso3 = row.code("iso3", ISO3, ISO3_TEXT)
         name = row.text("name_en", required=True)
         if iso3 is None or name is None:
             continue

@@ -6,7 +6,14 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from nap_graph.sources.records import ErrorCollector, ImportReport, Origin, read_csv
+from nap_graph.sources.records import (
+    ISO3,
+    ISO3_TEXT,
+    ErrorCollector,
+    ImportReport,
+    Origin,
+    read_csv,
+)
 
 PLANS_FILE = "nap-facts/plans.csv"
 FOCUS_FILE = "nap-facts/focus_areas.csv"
@@ -172,7 +179,7 @@ def read_nap_sources(
             "note",
         ],
     ):
-        iso3, source = row.text("iso3", required=True), row.iri("source_url", required=True)
+        iso3, source = row.code("iso3", ISO3, ISO3_TEXT), row.iri("source_url", required=True)
         values = (
             row.integer("edition", minimum=1),
             row.year("adopted_year"),
@@ -198,7 +205,7 @@ def read_nap_sources(
             "source_url",
         ],
     ):
-        iso3, source = row.text("iso3", required=True), row.iri("source_url", required=True)
+        iso3, source = row.code("iso3", ISO3, ISO3_TEXT), row.iri("source_url", required=True)
         position, title = (
             row.integer("position", required=True, minimum=1),
             row.text("title", required=True),
@@ -213,7 +220,7 @@ def read_nap_sources(
     for row in rows(
         FIGURES_FILE, ["iso3", "category", "label", "women", "total", "as_of", "source_url", "note"]
     ):
-        iso3, source = row.text("iso3", required=True), row.iri("source_url", required=True)
+        iso3, source = row.code("iso3", ISO3, ISO3_TEXT), row.iri("source_url", required=True)
         category = row.choice("category", STATED_CATEGORIES, required=True)
         women = row.integer("women", required=True)
         total = row.integer("total", required=True)
@@ -234,7 +241,7 @@ def read_nap_sources(
 
     schemes = {"theme": "theme", "scope": "scope", "status": "status"}
     for row in rows(ATTRIBUTES_FILE, ["iso3", "plan", "attribute", "value", "source_url", "note"]):
-        iso3, plan = row.text("iso3", required=True), _plan_key(row, "plan")
+        iso3, plan = row.code("iso3", ISO3, ISO3_TEXT), _plan_key(row, "plan")
         attribute = row.choice("attribute", schemes, required=True)
         value = (
             row.choice("value", vocabulary[schemes[attribute]], required=True)
@@ -250,7 +257,7 @@ def read_nap_sources(
     for row in rows(
         ASSIGNMENTS_FILE, ["iso3", "source_url", "stated_edition", "stated_year", "plan", "reason"]
     ):
-        iso3, source = row.text("iso3", required=True), row.iri("source_url", required=True)
+        iso3, source = row.code("iso3", ISO3, ISO3_TEXT), row.iri("source_url", required=True)
         plan, reason = _plan_key(row, "plan"), row.text("reason", required=True)
         edition, year = row.integer("stated_edition", minimum=1), row.year("stated_year")
         if iso3 and source and plan and reason:
@@ -259,7 +266,7 @@ def read_nap_sources(
             )
 
     for row in rows(DECISIONS_FILE, ["iso3", "plan", "property", "value", "reason"]):
-        iso3, plan = row.text("iso3", required=True), _plan_key(row, "plan")
+        iso3, plan = row.code("iso3", ISO3, ISO3_TEXT), _plan_key(row, "plan")
         prop = row.choice("property", DECIDABLE, required=True)
         value = row.integer("value", minimum=1) if prop == "edition" else row.year("value")
         reason = row.text("reason", required=True)
@@ -270,7 +277,7 @@ def read_nap_sources(
         CURATED_FOCUS_FILE,
         ["iso3", "plan", "position", "title", "description", "pillars", "source_url", "note"],
     ):
-        iso3, plan = row.text("iso3", required=True), _plan_key(row, "plan")
+        iso3, plan = row.code("iso3", ISO3, ISO3_TEXT), _plan_key(row, "plan")
         position, title = (
             row.integer("position", required=True, minimum=1),
             row.text("title", required=True),
@@ -300,7 +307,7 @@ def read_nap_sources(
             )
 
     for row in rows(CONTEXTS_FILE, ["iso3", "plan", "text", "source_url", "note"]):
-        iso3, text = row.text("iso3", required=True), row.text("text", required=True)
+        iso3, text = row.code("iso3", ISO3, ISO3_TEXT), row.text("text", required=True)
         plan = _plan_key(row, "plan") if row.text("plan") else None
         source = row.iri("source_url", required=True)
         if iso3 and text and source:

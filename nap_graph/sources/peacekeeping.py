@@ -15,7 +15,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from nap_graph.sources.records import ErrorCollector, ImportReport, Origin, Row, _relative, read_csv
+from nap_graph.sources.records import (
+    ACRONYM,
+    ACRONYM_TEXT,
+    ISO3,
+    ISO3_TEXT,
+    ErrorCollector,
+    ImportReport,
+    Origin,
+    Row,
+    _relative,
+    read_csv,
+)
 
 IPI_DIR = "peacekeeping/ipi-gender-by-category"
 TCC_FILE = f"{IPI_DIR}/TCC-DataScraper_Gender.Full.csv"
@@ -159,7 +170,8 @@ def read_ipi_csv(
             )
             continue
         month = _month(row, "Date", row.text("Date", required=True))
-        iso3, mission = row.text(iso_column, required=True), row.text("Mission", required=True)
+        iso3 = row.code(iso_column, ISO3, ISO3_TEXT)
+        mission = row.code("Mission", ACRONYM, ACRONYM_TEXT)
         if month is None or iso3 is None or mission is None:
             continue
         kept = 0
@@ -208,18 +220,22 @@ def read_ipi_json(
                 continue
             stamp = item.get("date") or item.get("cont_date")
             match = re.fullmatch(r"(\d{4})(\d{2})(\d{2})T\d{6}", stamp or "")
-            if not match or not iso3 or not mission:
-                errors.add(
-                    origin,
-                    "date" if not match else "tcc_country_id",
-                    f"expected a date as YYYYMMDDT000000, a country and a mission, got "
-                    f"{stamp!r}, {iso3!r}, {mission!r}",
-                )
+            if not match:
+                errors.add(origin, "date", f"expected a date as YYYYMMDDT000000, got {stamp!r}")
+                continue
+            if not ISO3.fullmatch(str(iso3 or "")):
+                errors.add(origin, "tcc_country_id", f"expected {ISO3_TEXT}, got {iso3!r}")
+                continue
+            if not ACRONYM.fullmatch(str(mission or "")):
+                errors.add(origin, "mission", f"expected {ACRONYM_TEXT}, got {mission!r}")
                 continue
             month = f"{match.group(1)}-{match.group(2)}"
             date = f"{month}-{match.group(3)}"
             if mission not in missions:
                 host = (item.get("mission_country_id") or "").rstrip("'") or None
+                if host is not None and not ISO3.fullmatch(host):
+                    errors.add(origin, "mission_country_id", f"expected {ISO3_TEXT}, got {host!r}")
+                    host = None
                 missions[mission] = Mission(mission, host, item.get("mission_hq") or None, source)
             kept = 0
             for key, category in JSON_CATEGORIES.items():
@@ -281,7 +297,10 @@ def read_odp_by_gender(
         if not re.fullmatch(r"[A-Z]{3}", iso3):
             report.skip(row.origin, f"no ISO 3166 code for the country ({iso3 or 'blank'})")
             continue
-        mission = row.text("Mission_Acronym", required=True)
+        text = row.text("Mission_Acronym", required=True)
+        mission = (
+            row.code("Mission_Acronym", ACRONYM, ACRONYM_TEXT, value=text.strip()) if text else None
+        )
         category = row.choice("Personnel_Type", ODP_CATEGORIES, required=True)
         women = row.integer("Female_Personnel", required=True)
         men = row.integer("Male_Personnel", required=True)
@@ -295,7 +314,7 @@ def read_odp_by_gender(
             Observation(
                 iso3,
                 date[:7],
-                mission.strip(),
+                mission,
                 ODP_CATEGORIES[category],
                 women,
                 women + men,
@@ -323,7 +342,7 @@ def read_odp_ranks(
     for path in sorted((data_dir / RANKS_DIR).glob("*.csv")):
         for row in read_csv(path, data_dir, errors, columns):
             report.read[row.origin.file] += 1
-            iso3 = row.text("ISOCode3", required=True)
+            iso3 = row.code("ISOCode3", ISO3, ISO3_TEXT)
             women = row.integer("Female_Personnel", required=True)
             men = row.integer("Male_Personnel", required=True)
             total = row.integer("Total_Uniformed_Personnel", required=True)
@@ -372,13 +391,15 @@ def read_parity_targets(
 
 
 def merge_by_month(
-    sources: list[tuple[str, list[Observation]]], report: ImportReport
+    sources: list[tuple[str, list[Observation]]], report: ImportReport, errors: ErrorCollector
 ) -> tuple[list[Observation], dict[str, list[str]]]:
     """Merge sources that cover overlapping months, the first source winning each month.
 
     Whole months are taken from one source so that the categories of one month are never
     mixed between sources. The rows of the other sources for that month are skipped, and
-    the report says whether their values agree with the chosen source's.
+    the report says whether their values agree with the chosen source's. Within a source,
+    a later report of a month replaces an earlier one and a repeated row is skipped; two
+    different reports of the same date are an error, since nothing says which is right.
     """
     owner: dict[str, str] = {}
     for source, observations in sources:
@@ -391,20 +412,23 @@ def merge_by_month(
                 continue
             key = (o.iso3, o.month, o.mission, o.category)
             previous = chosen.get(key)
-            if previous is None or o.date > previous.date:
-                if previous is not None:
-                    report.skip(
-                        previous.origin,
-                        "an earlier report of the same month was replaced by a later one",
-                    )
+            if previous is None:
                 chosen[key] = o
+            elif o.date != previous.date:
+                later, earlier = (o, previous) if o.date > previous.date else (previous, o)
+                chosen[key] = later
+                report.skip(
+                    earlier.origin,
+                    "an earlier report of the same month was replaced by a later one",
+                )
             elif (previous.women, previous.total) == (o.women, o.total):
                 report.skip(o.origin, "the same observation again")
             else:
-                report.skip(
+                errors.add(
                     o.origin,
-                    "a second, different report for the same country, month, "
-                    "mission and category: the first is kept",
+                    None,
+                    f"a second, different report of {o.category} for {o.iso3} in {o.mission or 'all missions'}, "
+                    f"{o.date} (the first is at {previous.origin})",
                 )
     for source, observations in sources:
         for o in observations:

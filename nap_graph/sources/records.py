@@ -13,6 +13,12 @@ from nap_graph.errors import SourceError, SourceErrors
 
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 _YEAR = re.compile(r"[0-9]{4}")
+# Codes that IRIs are made of. A well-formed but unknown country code is left to the shapes,
+# which report it as unknown; a malformed one would make an invalid IRI.
+ISO3 = re.compile(r"[A-Z]{3}")
+ISO3_TEXT = "a country code of three capital letters (ISO 3166-1 alpha-3)"
+ACRONYM = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*")
+ACRONYM_TEXT = "a mission acronym of letters, digits and hyphens"
 
 
 @dataclass(frozen=True)
@@ -36,7 +42,10 @@ class ImportReport:
     """What an import read, kept and skipped, and why: printed by the build and saved with it."""
 
     read: Counter = field(default_factory=Counter)
-    kept: Counter = field(default_factory=Counter)
+    kept: Counter = field(default_factory=Counter)  # records usable as read
+    published: Counter = field(
+        default_factory=Counter
+    )  # records (claims, observations) in the graph
     skipped: Counter = field(default_factory=Counter)  # (file, reason) -> rows
     examples: dict = field(default_factory=dict)  # (file, reason) -> first origin
     notes: Counter = field(default_factory=Counter)  # (file, note) -> rows, for quirks repaired
@@ -54,6 +63,7 @@ class ImportReport:
     def merge(self, other: ImportReport) -> None:
         self.read.update(other.read)
         self.kept.update(other.kept)
+        self.published.update(other.published)
         self.skipped.update(other.skipped)
         self.notes.update(other.notes)
         for key, value in other.examples.items():
@@ -76,8 +86,10 @@ class ImportReport:
         for file, n in self.read.items():
             rows.append({"file": file, "kind": "read", "reason": "", "rows": n, "example": ""})
         for file, n in self.kept.items():
-            rows.append({"file": file, "kind": "kept", "reason": "", "rows": n, "example": ""})
-        order = {"read": 0, "kept": 1, "noted": 2, "skipped": 3}
+            rows.append({"file": file, "kind": "usable", "reason": "", "rows": n, "example": ""})
+        for file, n in self.published.items():
+            rows.append({"file": file, "kind": "published", "reason": "", "rows": n, "example": ""})
+        order = {"read": 0, "usable": 1, "published": 2, "noted": 3, "skipped": 4}
         return sorted(rows, key=lambda r: (r["file"], order[r["kind"]], r["reason"]))
 
 
@@ -174,6 +186,23 @@ class Row(dict):
             return None
         return value
 
+    def code(
+        self,
+        name: str,
+        pattern: re.Pattern,
+        description: str,
+        required: bool = True,
+        value: str | None = None,
+    ) -> str | None:
+        """Return a code that IRIs are made of (a country code, a mission acronym), checked."""
+        value = self.text(name, required) if value is None else value
+        if value is None:
+            return None
+        if not pattern.fullmatch(value):
+            self.errors.add(self.origin, name, f"expected {description}, got {value!r}")
+            return None
+        return value
+
     def choice(self, name: str, allowed, required: bool = False) -> str | None:
         value = self.text(name, required)
         if value is None:
@@ -184,6 +213,34 @@ class Row(dict):
             )
             return None
         return value
+
+
+class _LineTracker:
+    """Feed a file's lines to the CSV reader and remember where each record starts.
+
+    A record may span lines (a quoted field with line breaks), and blank lines between
+    records are skipped; the reader's own line count tells where a record ends, not where it
+    starts.
+    """
+
+    def __init__(self, handle):
+        self.lines = iter(handle)
+        self.count = 0
+        self.start: int | None = None
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        line = next(self.lines)
+        self.count += 1
+        if self.start is None and line.strip():
+            self.start = self.count
+        return line
+
+    def take_start(self) -> int | None:
+        start, self.start = self.start, None
+        return start
 
 
 def read_csv(
@@ -201,9 +258,11 @@ def read_csv(
             [SourceError(relative, None, None, f"cannot read: {exc.strerror}")]
         ) from exc
     with handle:
+        lines = _LineTracker(handle)
         try:
-            reader = csv.DictReader(handle)
+            reader = csv.DictReader(lines)
             header = reader.fieldnames or []
+            lines.take_start()  # the header's
             missing = [c for c in (required_columns or []) if c not in header]
             if missing:
                 raise SourceErrors(
@@ -213,10 +272,8 @@ def read_csv(
                         )
                     ]
                 )
-            line = 1
             for values in reader:
-                origin = Origin(relative, line + 1)
-                line = reader.line_num
+                origin = Origin(relative, lines.take_start())
                 if None in values:
                     errors.add(
                         origin, None, f"{len(values[None])} more field(s) than the header has"
