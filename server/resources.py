@@ -119,9 +119,7 @@ def document(rest: str):
     offered = [GRAPH_FORMATS[-1], *GRAPH_FORMATS[:-1]]
     fmt = fixed or choose(request.accept_mimetypes, offered, _requested_format(), "graph")
     if fmt.name == "html":
-        response = make_response(
-            render_template("resource.html", **page(iri, triples, f"doc/{path}"))
-        )
+        response = make_response(html_page(iri, triples, f"doc/{path}"))
     else:
         response = graph_response(triples, fmt)
     response.headers["Link"] = link_header(f"doc/{path}")
@@ -129,6 +127,34 @@ def document(rest: str):
         response.headers["Content-Location"] = f"{request.script_root}/doc/{path}.{fmt.extension}"
         response.headers["Vary"] = "Accept"
     return response
+
+
+PAGES = {
+    "https://w3id.org/nap-graph/def/wps#Country": ("country.html", "country_page"),
+    "https://w3id.org/nap-graph/def/wps#NationalActionPlan": ("plan.html", "plan_page"),
+    "https://w3id.org/nap-graph/def/wps#FocusArea": ("focus_area.html", "focus_area_page"),
+}
+
+
+def embedded_jsonld(triples: list[ox.Triple]) -> str:
+    """Return a resource's data as JSON-LD for a <script> element of its page."""
+    text = ox.serialize(triples, format=ox.RdfFormat.JSON_LD).decode()
+    return text.replace("</", "<\\/")  # a string in the data must not close the script
+
+
+def html_page(iri: str, triples: list[ox.Triple], path: str) -> str:
+    """Render a resource's page: a country, plan or focus area page, or the generic one.
+
+    Every page ends with the resource's statements as tables, so nothing in its data is hidden.
+    """
+    from server import pages
+
+    context = page(iri, triples, path)
+    context["embedded"] = embedded_jsonld([t for t in triples if t.subject.value == iri])
+    for cls, (template, builder) in PAGES.items():
+        if cls in context["types"]:
+            return render_template(template, **context, **getattr(pages, builder)(iri))
+    return render_template("resource.html", **context)
 
 
 def _safe(iri: str) -> str:

@@ -1,0 +1,76 @@
+"""Charts drawn on the server as SVG, so that they need no JavaScript; each has a table beside it."""
+
+from __future__ import annotations
+
+from xml.sax.saxutils import escape
+
+WIDTH, HEIGHT = 360, 180
+LEFT, RIGHT, TOP, BOTTOM = 44, 12, 12, 28
+
+
+def _months_between(first: str, last: str) -> list[str]:
+    year, month = int(first[:4]), int(first[5:7])
+    end = (int(last[:4]), int(last[5:7]))
+    months = []
+    while (year, month) <= end:
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def share_chart(chart_id: str, title: str, series: list[tuple[str, int, int]], target: float | None,
+                first: str, last: str) -> str:
+    """Return an SVG line chart of the share of women per month, with the target as a dashed line.
+
+    Months without personnel leave a gap in the line rather than a fall to zero.
+    """
+    months = _months_between(first, last)
+    index = {m: i for i, m in enumerate(months)}
+    shares = {m: w / t for m, w, t in series if t}
+    top = max([*shares.values(), target or 0, 0.1])
+    top = min(1.0, (int(top * 10) + 1) / 10)
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+
+    def x(month: str) -> float:
+        return LEFT + (index[month] / max(1, len(months) - 1)) * plot_w
+
+    def y(share: float) -> float:
+        return TOP + plot_h - share / top * plot_h
+
+    parts = [f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+             f'aria-labelledby="{chart_id}-title" xmlns="http://www.w3.org/2000/svg">',
+             f'<title id="{chart_id}-title">{escape(title)}</title>']
+    for step in range(0, int(round(top * 10)) + 1):
+        share = step / 10
+        if step % 2 and top > 0.3:
+            continue
+        parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(share):.1f}" y2="{y(share):.1f}" class="grid"/>')
+        parts.append(f'<text x="{LEFT - 6}" y="{y(share) + 4:.1f}" class="axis" text-anchor="end">{share:.0%}</text>')
+    years = sorted({m[:4] for m in months})
+    for year in years[:: max(1, len(years) // 6)]:
+        month = f"{year}-01" if f"{year}-01" in index else months[0]
+        if month in index:
+            parts.append(f'<text x="{x(month):.1f}" y="{HEIGHT - 8}" class="axis" text-anchor="middle">{year}</text>')
+    if target is not None:
+        parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(target):.1f}" y2="{y(target):.1f}" class="target"/>')
+        parts.append(f'<text x="{WIDTH - RIGHT}" y="{y(target) - 4:.1f}" class="target-label" '
+                     f'text-anchor="end">target {target:.0%}</text>')
+    # One polyline per run of consecutive months with personnel.
+    run: list[str] = []
+    for month in months:
+        if month in shares:
+            run.append(f"{x(month):.1f},{y(shares[month]):.1f}")
+        elif run:
+            parts.append(_line(run))
+            run = []
+    if run:
+        parts.append(_line(run))
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _line(points: list[str]) -> str:
+    if len(points) == 1:
+        px, py = points[0].split(",")
+        return f'<circle cx="{px}" cy="{py}" r="2.5" class="share"/>'
+    return f'<polyline points="{" ".join(points)}" class="share"/>'
