@@ -49,11 +49,13 @@ def create_app(config: dict | None = None) -> Flask:
         else None
     )
 
-    from server import downloads, resources, site, sparql
+    from server import downloads, resources, site, sparql, vendor
     from server.errors import register_error_handlers
 
-    for blueprint in (sparql.bp, resources.bp, downloads.bp, site.bp):
+    for blueprint in (sparql.bp, resources.bp, downloads.bp, site.bp, vendor.bp):
         app.register_blueprint(blueprint)
+    # Links in pages go to this server for IRIs under its base, wherever it runs.
+    app.jinja_env.globals["local_url"] = resources.local_url
     register_error_handlers(app)
     _add_cors_and_log(app)
     return app
@@ -62,6 +64,8 @@ def create_app(config: dict | None = None) -> Flask:
 def _resolve_paths(app: Flask) -> None:
     build = Path(app.config["BUILD_DIR"])
     app.config["BUILD_DIR"] = str(build if build.is_absolute() else PROJECT_ROOT / build)
+    modules = Path(app.config["NODE_MODULES"])
+    app.config["NODE_MODULES"] = str(modules if modules.is_absolute() else PROJECT_ROOT / modules)
     store_dir = app.config["STORE_DIR"] or str(PROJECT_ROOT / ".nap-graph")
     app.config["CACHE_DIR"] = store_dir
     files = app.config["DATA_FILES"]
@@ -97,6 +101,15 @@ EXPOSED = (
 )
 
 
+# Pages load scripts, styles and data from this server alone; a link in query results can
+# never run script. YASGUI sets inline styles, hence 'unsafe-inline' for styles only.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
 def _add_cors_and_log(app: Flask) -> None:
     @app.before_request
     def start_clock():
@@ -114,6 +127,9 @@ def _add_cors_and_log(app: Flask) -> None:
                     "Accept, Content-Type, Accept-Encoding"
                 )
                 response.headers["Access-Control-Max-Age"] = "86400"
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        if response.mimetype == "text/html":
+            response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
         # One line per request; the query string is cut, a query can be long.
         target = request.full_path.rstrip("?")

@@ -18,8 +18,14 @@ def _months_between(first: str, last: str) -> list[str]:
     return months
 
 
-def share_chart(chart_id: str, title: str, series: list[tuple[str, int, int]], target: float | None,
-                first: str, last: str) -> str:
+def share_chart(
+    chart_id: str,
+    title: str,
+    series: list[tuple[str, int, int]],
+    target: float | None,
+    first: str,
+    last: str,
+) -> str:
     """Return an SVG line chart of the share of women per month, with the target as a dashed line.
 
     Months without personnel leave a gap in the line rather than a fall to zero.
@@ -37,24 +43,35 @@ def share_chart(chart_id: str, title: str, series: list[tuple[str, int, int]], t
     def y(share: float) -> float:
         return TOP + plot_h - share / top * plot_h
 
-    parts = [f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-             f'aria-labelledby="{chart_id}-title" xmlns="http://www.w3.org/2000/svg">',
-             f'<title id="{chart_id}-title">{escape(title)}</title>']
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'aria-labelledby="{chart_id}-title" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+    ]
     for step in range(0, int(round(top * 10)) + 1):
         share = step / 10
         if step % 2 and top > 0.3:
             continue
-        parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(share):.1f}" y2="{y(share):.1f}" class="grid"/>')
-        parts.append(f'<text x="{LEFT - 6}" y="{y(share) + 4:.1f}" class="axis" text-anchor="end">{share:.0%}</text>')
-    years = sorted({m[:4] for m in months})
-    for year in years[:: max(1, len(years) // 6)]:
-        month = f"{year}-01" if f"{year}-01" in index else months[0]
-        if month in index:
-            parts.append(f'<text x="{x(month):.1f}" y="{HEIGHT - 8}" class="axis" text-anchor="middle">{year}</text>')
+        parts.append(
+            f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(share):.1f}" y2="{y(share):.1f}" class="grid"/>'
+        )
+        parts.append(
+            f'<text x="{LEFT - 6}" y="{y(share) + 4:.1f}" class="axis" text-anchor="end">{share:.0%}</text>'
+        )
+    # A label at each January in range, thinned to about six.
+    januaries = [m for m in months if m.endswith("-01")]
+    for month in januaries[:: max(1, round(len(januaries) / 6))]:
+        parts.append(
+            f'<text x="{x(month):.1f}" y="{HEIGHT - 8}" class="axis" text-anchor="middle">{month[:4]}</text>'
+        )
     if target is not None:
-        parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(target):.1f}" y2="{y(target):.1f}" class="target"/>')
-        parts.append(f'<text x="{WIDTH - RIGHT}" y="{y(target) - 4:.1f}" class="target-label" '
-                     f'text-anchor="end">target {target:.0%}</text>')
+        parts.append(
+            f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(target):.1f}" y2="{y(target):.1f}" class="target"/>'
+        )
+        parts.append(
+            f'<text x="{WIDTH - RIGHT}" y="{y(target) - 4:.1f}" class="target-label" '
+            f'text-anchor="end">target {target:.0%}</text>'
+        )
     # One polyline per run of consecutive months with personnel.
     run: list[str] = []
     for month in months:

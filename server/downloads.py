@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -61,14 +63,25 @@ def _gzipped(path: Path) -> Path:
     target = cache / f"{path.stem}-{key}{path.suffix}.gz"
     if not target.exists():
         cache.mkdir(parents=True, exist_ok=True)
-        partial = target.with_suffix(".partial")
-        with (
-            path.open("rb") as source,
-            gzip.GzipFile(partial, "wb", compresslevel=6, mtime=0) as out,
-        ):
-            shutil.copyfileobj(source, out, 1 << 20)
-        partial.rename(target)
+        # Each writer has a file of its own; the last rename wins, with the same bytes.
+        fd, partial = tempfile.mkstemp(dir=cache, prefix=target.name, suffix=".partial")
+        try:
+            with (
+                path.open("rb") as source,
+                os.fdopen(fd, "wb") as raw,
+                gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6, mtime=0) as out,
+            ):
+                shutil.copyfileobj(source, out, 1 << 20)
+            os.replace(partial, target)
+        except BaseException:
+            Path(partial).unlink(missing_ok=True)
+            raise
     return target
+
+
+def _takes_gzip() -> bool:
+    """Whether the client accepts gzip (an Accept-Encoding of gzip;q=0 refuses it)."""
+    return request.accept_encodings["gzip"] > 0
 
 
 @bp.route("/download/")
@@ -86,7 +99,7 @@ def download(name: str):
     path = _allowed(name)
     suffix = path.suffix
     media_type = MEDIA_TYPES.get(suffix, "application/octet-stream")
-    encoded = suffix != ".gz" and path.stat().st_size > SMALL and "gzip" in request.accept_encodings
+    encoded = suffix != ".gz" and path.stat().st_size > SMALL and _takes_gzip()
     response = send_file(
         _gzipped(path) if encoded else path,
         mimetype=media_type,

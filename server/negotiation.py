@@ -67,6 +67,13 @@ NAMES = {
 }
 
 
+def _known(wanted: str) -> bool:
+    """Whether a `format` value names any format, of results or of graphs."""
+    return wanted in NAMES or any(
+        wanted == f.media_type or wanted in f.aliases for f in (*RESULT_FORMATS, *GRAPH_FORMATS)
+    )
+
+
 class NotAcceptable(Exception):
     """No format offered matches what the client accepts."""
 
@@ -94,10 +101,12 @@ def choose(
         for fmt in offered:
             if wanted == fmt.media_type or wanted in fmt.aliases:
                 return fmt
-        raise NotAcceptable(
-            f"format {requested!r} is not offered here; offered: "
-            + ", ".join(f.media_type for f in offered)
-        )
+        if not _known(wanted):
+            raise NotAcceptable(
+                f"format {requested!r} is not offered here; offered: "
+                + ", ".join(f.media_type for f in offered)
+            )
+        # A format of the other kind: negotiate from Accept instead, below.
     if not accept:
         return offered[0]
     by_type = {}

@@ -49,12 +49,13 @@ def shape_rules(shapes_path: Path) -> dict[str, list[dict]]:
                 "type": shapes.value(prop, SH.datatype) or shapes.value(prop, SH["class"]),
                 "message": shapes.value(prop, SH.message),
             }
-            rules[str(cls)].append(
-                {
-                    k: (str(v) if v is not None and not isinstance(v, bool) else v)
-                    for k, v in rule.items()
-                }
-            )
+            rule = {
+                k: (str(v) if v is not None and not isinstance(v, bool) else v)
+                for k, v in rule.items()
+            }
+            rules[str(cls)].append(rule)
+            # The property's own entry lists the rule too, saying which class it applies to.
+            rules[rule["path"]].append({**rule, "path": None, "on": str(cls)})
         for constraint in shapes.objects(shape, SH.sparql):
             rules[str(cls)].append(
                 {"path": None, "message": str(shapes.value(constraint, SH.message))}

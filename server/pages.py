@@ -62,8 +62,12 @@ class PlanSummary:
         return (self.start or self.adopted or 9999, self.edition or 99, self.iri)
 
     def current_in(self, year: int) -> bool:
-        return (self.status != "in-development" and self.start is not None and self.end is not None
-                and self.start <= year <= self.end)
+        return (
+            self.status != "in-development"
+            and self.start is not None
+            and self.end is not None
+            and self.start <= year <= self.end
+        )
 
     @property
     def period(self) -> str:
@@ -81,9 +85,18 @@ def plans_of(country: str) -> list[PlanSummary]:
         OPTIONAL {{ ?plan wps:edition ?edition }} OPTIONAL {{ ?plan wps:adoptedYear ?adopted }}
         OPTIONAL {{ ?plan wps:startYear ?start }} OPTIONAL {{ ?plan wps:endYear ?end }}
         OPTIONAL {{ ?plan wps:status/skos:notation ?status }} }}""")
-    plans = {r["plan"]: PlanSummary(r["plan"], r["label"], _int(r.get("edition")), _int(r.get("adopted")),
-                                    _int(r.get("start")), _int(r.get("end")), r.get("status"))
-             for r in found}
+    plans = {
+        r["plan"]: PlanSummary(
+            r["plan"],
+            r["label"],
+            _int(r.get("edition")),
+            _int(r.get("adopted")),
+            _int(r.get("start")),
+            _int(r.get("end")),
+            r.get("status"),
+        )
+        for r in found
+    }
     for r in rows(f"""SELECT ?plan ?property ?label ?method ?comment WHERE {{
             ?plan wps:country <{country}> ; wps:reconciliation ?r .
             ?r wps:onProperty ?property ; wps:method/skos:notation ?method ; rdfs:comment ?comment .
@@ -122,8 +135,11 @@ def focus_areas(plan: str) -> list[dict]:
 
 
 def concepts(plan: str, prop: str) -> list[str]:
-    return [r["label"] for r in rows(f"""SELECT ?label WHERE {{ <{plan}> wps:{prop}/skos:prefLabel ?label }}
-        ORDER BY ?label""")]
+    return [
+        r["label"]
+        for r in rows(f"""SELECT ?label WHERE {{ <{plan}> wps:{prop}/skos:prefLabel ?label }}
+        ORDER BY ?label""")
+    ]
 
 
 def claims_of(subject: str) -> list[dict]:
@@ -143,9 +159,20 @@ def contexts(country: str) -> list[dict]:
 
 
 def country_facts(country: str) -> dict:
-    facts = {"names": [], "iso3": None, "iso2": None, "m49": None, "region": None, "regionLabel": None,
-             "sameAs": [], "member": None, "name": country.rsplit("/", 1)[-1]}
-    for r in rows(f"""SELECT ?p ?o ?lang WHERE {{ <{country}> ?p ?o . BIND (LANG(?o) AS ?lang) }}"""):
+    facts = {
+        "names": [],
+        "iso3": None,
+        "iso2": None,
+        "m49": None,
+        "region": None,
+        "regionLabel": None,
+        "sameAs": [],
+        "member": None,
+        "name": country.rsplit("/", 1)[-1],
+    }
+    for r in rows(
+        f"""SELECT ?p ?o ?lang WHERE {{ <{country}> ?p ?o . BIND (LANG(?o) AS ?lang) }}"""
+    ):
         p, o = r["p"], r["o"]
         if p == "http://www.w3.org/2004/02/skos/core#prefLabel":
             facts["name"] = o
@@ -184,9 +211,13 @@ def stated_figures(country: str) -> list[dict]:
 
 
 def parity_targets() -> dict[str, dict]:
-    return {r["category"]: {"share": float(r["share"]), "year": r["year"]} for r in rows(
-        """SELECT ?category ?share ?year WHERE { ?o wps:targetShareOfWomen ?share ; wps:targetYear ?year ;
-           wps:personnelCategory/skos:notation ?category }""")}
+    return {
+        r["category"]: {"share": float(r["share"]), "year": r["year"]}
+        for r in rows(
+            """SELECT ?category ?share ?year WHERE { ?o wps:targetShareOfWomen ?share ; wps:targetYear ?year ;
+           wps:personnelCategory/skos:notation ?category }"""
+        )
+    }
 
 
 def monthly_contributions(country: str) -> dict[str, list[tuple[str, int, int]]]:
@@ -217,13 +248,37 @@ def countries_with_plans() -> list[dict]:
     year = this_year()
     countries: dict[str, dict] = {}
     for r in found:
-        entry = countries.setdefault(r["country"], {
-            "country": r["country"], "name": r["name"], "iso3": r["iso3"], "region": r.get("regionLabel"),
-            "plans": 0, "current": None})
-        entry["plans"] += 1
+        entry = countries.setdefault(
+            r["country"],
+            {
+                "country": r["country"],
+                "name": r["name"],
+                "iso3": r["iso3"],
+                "region": r.get("regionLabel"),
+                "region_key": r["region"].rsplit("/", 1)[-1] if r.get("region") else None,
+                "plans": set(),
+                "current": None,
+            },
+        )
+        entry["plans"].add(r["plan"])
         start, end = _int(r.get("start")), _int(r.get("end"))
-        if r.get("status") != "in-development" and start and end and start <= year <= end:
-            entry["current"] = {"iri": r["plan"], "label": r["planLabel"], "period": f"{start}-{end}"}
+        current = entry["current"]
+        # Where plans overlap, the one that began last is the current one.
+        if (
+            r.get("status") != "in-development"
+            and start
+            and end
+            and start <= year <= end
+            and (current is None or start > current["start"])
+        ):
+            entry["current"] = {
+                "iri": r["plan"],
+                "label": r["planLabel"],
+                "period": f"{start}-{end}",
+                "start": start,
+            }
+    for entry in countries.values():
+        entry["plans"] = len(entry["plans"])
     return sorted(countries.values(), key=lambda c: c["name"])
 
 
@@ -254,8 +309,15 @@ def country_page(iri: str) -> dict:
         areas = focus_areas(plan.iri)
         themes, scopes = concepts(plan.iri, "theme"), concepts(plan.iri, "scope")
         if areas or themes or scopes:
-            plan_sections.append({"plan": plan, "areas": areas, "themes": themes, "scopes": scopes,
-                                  "current": plan is current})
+            plan_sections.append(
+                {
+                    "plan": plan,
+                    "areas": areas,
+                    "themes": themes,
+                    "scopes": scopes,
+                    "current": plan is current,
+                }
+            )
     targets = parity_targets()
     series = monthly_contributions(iri)
     charts, latest = [], []
@@ -266,20 +328,51 @@ def country_page(iri: str) -> dict:
             continue
         target = targets.get(target_notation, {}).get("share")
         chart_id = f"chart-{notation}"
-        charts.append({"label": label, "svg": share_chart(chart_id, f"{label}: share of women, "
-                                                          f"{values[0][0]} to {values[-1][0]}", values,
-                                                          target, min(months), max(months)),
-                       "target": target, "id": chart_id})
+        charts.append(
+            {
+                "label": label,
+                "svg": share_chart(
+                    chart_id,
+                    f"{label}: share of women, {values[0][0]} to {values[-1][0]}",
+                    values,
+                    target,
+                    min(months),
+                    max(months),
+                ),
+                "target": target,
+                "id": chart_id,
+            }
+        )
         month, women, total = values[-1]
-        latest.append({"label": label, "month": month, "women": women, "total": total,
-                       "share": women / total if total else None, "target": target,
-                       "months": len(values)})
+        latest.append(
+            {
+                "label": label,
+                "month": month,
+                "women": women,
+                "total": total,
+                "share": women / total if total else None,
+                "target": target,
+                "months": len(values),
+            }
+        )
     others = [c for c in countries_with_plans() if c["country"] != iri]
-    return {"facts": country_facts(iri), "plans": plans, "current": current, "year": year,
-            "plan_sections": plan_sections, "contexts": contexts(iri), "status_claims": status_claims(iri),
-            "stated": stated_figures(iri), "charts": charts, "latest": latest, "totals": country_totals(iri),
-            "series": {n: series.get(n, []) for n, _, _ in CHART_CATEGORIES}, "others": others,
-            "first_month": min(months) if months else None, "last_month": max(months) if months else None}
+    return {
+        "facts": country_facts(iri),
+        "plans": plans,
+        "current": current,
+        "year": year,
+        "plan_sections": plan_sections,
+        "contexts": contexts(iri),
+        "status_claims": status_claims(iri),
+        "stated": stated_figures(iri),
+        "charts": charts,
+        "latest": latest,
+        "totals": country_totals(iri),
+        "series": {n: series.get(n, []) for n, _, _ in CHART_CATEGORIES},
+        "others": others,
+        "first_month": min(months) if months else None,
+        "last_month": max(months) if months else None,
+    }
 
 
 def plan_page(iri: str) -> dict:
@@ -290,12 +383,20 @@ def plan_page(iri: str) -> dict:
     plans = plans_of(country["country"]) if country["country"] else []
     this = next((p for p in plans if p.iri == iri), None)
     position = plans.index(this) if this in plans else None
-    return {"plan": this, "country": country, "year": this_year(),
-            "previous": plans[position - 1] if position else None,
-            "next": plans[position + 1] if position is not None and position + 1 < len(plans) else None,
-            "areas": focus_areas(iri), "themes": concepts(iri, "theme"), "scopes": concepts(iri, "scope"),
-            "claims": claims_of(iri),
-            "contexts": [c for c in contexts(country["country"]) if c.get("plan") == iri] if country["country"] else []}
+    return {
+        "plan": this,
+        "country": country,
+        "year": this_year(),
+        "previous": plans[position - 1] if position else None,
+        "next": plans[position + 1] if position is not None and position + 1 < len(plans) else None,
+        "areas": focus_areas(iri),
+        "themes": concepts(iri, "theme"),
+        "scopes": concepts(iri, "scope"),
+        "claims": claims_of(iri),
+        "contexts": [c for c in contexts(country["country"]) if c.get("plan") == iri]
+        if country["country"]
+        else [],
+    }
 
 
 def focus_area_page(iri: str) -> dict:
@@ -304,7 +405,10 @@ def focus_area_page(iri: str) -> dict:
         <{iri}> wps:isFocusAreaOf ?plan ; wps:position ?position . ?plan rdfs:label ?planLabel .
         OPTIONAL {{ <{iri}> dcterms:title ?title }} OPTIONAL {{ <{iri}> dcterms:description ?description }} }}""")
     area = facts[0] if facts else {}
-    pillars = [r["label"] for r in rows(f"SELECT ?label WHERE {{ <{iri}> wps:pillar/skos:prefLabel ?label }}")]
+    pillars = [
+        r["label"]
+        for r in rows(f"SELECT ?label WHERE {{ <{iri}> wps:pillar/skos:prefLabel ?label }}")
+    ]
     disputes = rows(f"""SELECT ?comment ?method WHERE {{ <{iri}> wps:reconciliation ?r .
         ?r rdfs:comment ?comment ; wps:method/skos:notation ?method }}""")
     return {"area": area, "pillars": pillars, "claims": claims_of(iri), "disputes": disputes}

@@ -35,6 +35,7 @@ LABELS = (
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 # Inbound links listed one by one on a page; beyond this, the page gives a count and a query.
 INBOUND_LISTED = 50
+OWL_VERSION_IRI = "http://www.w3.org/2002/07/owl#versionIRI"
 
 
 def base() -> str:
@@ -91,7 +92,7 @@ def _requested_format() -> str | None:
 def thing(rest: str):
     """303 See Other from the IRI of a thing to the document about it (Cool URIs, 4.3)."""
     iri = base() + "id/" + rest
-    if not ask(f"ASK {{ <{_safe(iri)}> ?p ?o }}"):
+    if not ask(f"ASK {{ <{_safe(iri)}> ?p ?o }}") and not described_by_void(iri):
         raise UnknownResource(f"nothing in this graph is named {iri}")
     fmt = choose(
         request.accept_mimetypes,
@@ -112,7 +113,7 @@ def document(rest: str):
     fixed = FORMAT_BY_EXTENSION.get(extension) if stem else None
     path = stem if fixed else rest
     iri = base() + "id/" + path
-    triples = describe(iri)
+    triples = describe(iri) + described_by_void(iri)
     if not triples:
         raise UnknownResource(f"nothing in this graph is named {iri}")
     # An HTML page first among equals: a browser's "*/*" gets a page, not a download.
@@ -168,6 +169,21 @@ def describe(iri: str) -> list[ox.Triple]:
     """Return the concise bounded description of a resource: its triples, blank nodes followed."""
     data = construct(f"DESCRIBE <{_safe(iri)}>")
     return list(ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
+
+
+def described_by_void(iri: str) -> list[ox.Triple]:
+    """Return what the dataset's VoID description says of an IRI (the dataset, its
+    distributions, partitions and checksums), which is published beside the graph, not in it."""
+    void = current_app.extensions.get("nap_graph_void") or []
+    found = [t for t in void if t.subject.value == iri and isinstance(t.subject, ox.NamedNode)]
+    # Follow blank nodes, as a concise bounded description does.
+    blanks = [t.object for t in found if isinstance(t.object, ox.BlankNode)]
+    while blanks:
+        node = blanks.pop()
+        more = [t for t in void if t.subject == node]
+        found += more
+        blanks += [t.object for t in more if isinstance(t.object, ox.BlankNode)]
+    return found
 
 
 def labels_of(iris: set[str]) -> dict[str, str]:
@@ -263,6 +279,28 @@ def shapes(extension):
     return _vocabulary(SHAPES_IRI, "shapes.ttl", "def/shapes", extension)
 
 
+@bp.route("/def/<vocabulary>/<version>", defaults={"extension": None})
+@bp.route("/def/<vocabulary>/<version>.<extension>")
+def vocabulary_version(vocabulary: str, version: str, extension: str | None):
+    """A version IRI (owl:versionIRI) of the ontology or the shapes: the version this server
+    publishes; other versions are not kept here."""
+    if extension and extension not in FORMAT_BY_EXTENSION:  # "1.0.0" is a version, not "1.0" + ".0"
+        version, extension = f"{version}.{extension}", None
+    files = {"wps": (ONTOLOGY_IRI, "wps.ttl"), "shapes": (SHAPES_IRI, "shapes.ttl")}
+    if vocabulary not in files:
+        raise UnknownResource(f"no vocabulary named {vocabulary}")
+    iri, filename = files[vocabulary]
+    source = _vocabulary_file(filename)
+    version_iri = f"{iri}/{version}"
+    published = source.is_file() and any(
+        t.predicate.value == OWL_VERSION_IRI and t.object.value == version_iri
+        for t in ox.parse(path=str(source), format=ox.RdfFormat.TURTLE)
+    )
+    if not published:
+        raise UnknownResource(f"this server publishes no version {version} of {iri}")
+    return _vocabulary(iri, filename, f"def/{vocabulary}", extension)
+
+
 def _vocabulary(iri: str, filename: str, path: str, extension: str | None):
     source = _vocabulary_file(filename)
     if not source.exists():
@@ -287,6 +325,7 @@ def _vocabulary(iri: str, filename: str, path: str, extension: str | None):
     response.headers["Link"] = link_header(path)
     if not fixed:
         response.headers["Vary"] = "Accept"
+        response.headers["Content-Location"] = f"{request.script_root}/{path}.{fmt.extension}"
     return response
 
 

@@ -58,6 +58,11 @@ SETTINGS = [
         "How many reverse proxies to trust for X-Forwarded-For, -Proto, -Host, -Port and -Prefix; 0 trusts none.",
     ),
     (
+        "NODE_MODULES",
+        "node_modules",
+        "Folder of the front-end packages installed by `npm ci` (the query editor, YASGUI); without them the editor page is a plain form. Relative paths are from the project folder.",
+    ),
+    (
         "CORS_ORIGIN",
         "*",
         "Value of Access-Control-Allow-Origin on the endpoint, the data and the downloads; empty to send none.",

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pyoxigraph as ox
 from flask import Blueprint, current_app, render_template, request
 
-from server.downloads import listing
 from server.store_access import get_store
 
 bp = Blueprint("site", __name__)
@@ -34,7 +34,7 @@ def dataset_facts() -> dict:
 
 @bp.route("/")
 def home():
-    """What the dataset is, and where to go next."""
+    """What the dataset is, every country with a plan (filterable), and where to go next."""
     facts = dataset_facts()
     if request.accept_mimetypes.best_match(["application/json", "text/html"]) == "application/json":
         return {
@@ -43,7 +43,40 @@ def home():
             "downloads": "/download/",
             "void": "/.well-known/void",
         }
-    return render_template("home.html", facts=facts, files=listing(), health=get_store().health())
+    from server import pages, schema_org
+    from server.resources import local_url
+
+    countries = pages.countries_with_plans()
+    regions = sorted(
+        {(c["region_key"], c["region"]) for c in countries if c["region_key"]}, key=lambda r: r[1]
+    )
+    region = request.args.get("region", "").strip()
+    name = request.args.get("q", "").strip()
+    shown = [
+        c
+        for c in countries
+        if (not region or c["region_key"] == region)
+        and (not name or name.casefold() in c["name"].casefold() or name.upper() == c["iso3"])
+    ]
+    sources = pages.dataset_sources()
+    void = current_app.extensions.get("nap_graph_void") or []
+    described = schema_org.dataset(
+        void, lambda iri: request.host_url.rstrip("/") + local_url(iri), sources
+    )
+    return render_template(
+        "home.html",
+        facts=facts,
+        health=get_store().health(),
+        countries=shown,
+        total=len(countries),
+        current=sum(1 for c in countries if c["current"]),
+        regions=regions,
+        region=region,
+        q=name,
+        sources=sources,
+        year=pages.this_year(),
+        schema_org=json.dumps(described, indent=1, ensure_ascii=False).replace("</", "<\\/"),
+    )
 
 
 @bp.route("/health")

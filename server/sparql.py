@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 
 from flask import Blueprint, current_app, make_response, render_template, request, url_for
 
@@ -170,13 +171,30 @@ SD_RESULT_FORMATS = [
 ]
 
 
+def editor_page() -> str:
+    """The query editor: a form that works without JavaScript, YASGUI where it is installed."""
+    from server.examples import example_queries
+    from server.vendor import available
+
+    examples = [asdict(e) for e in example_queries()]
+    return render_template(
+        "sparql.html",
+        endpoint=url_for("sparql.endpoint", _external=True),
+        examples=examples,
+        # Inside <script>, "</" would end the element early.
+        examples_json=json.dumps(examples).replace("</", "<\\/"),
+        query=examples[0]["query"] if examples else "SELECT * WHERE { ?s ?p ?o } LIMIT 10",
+        yasgui=available("yasgui"),
+    )
+
+
 def service_description(requested: str | None):
     """SPARQL 1.1 Service Description of this endpoint, with the dataset's VoID description."""
     import pyoxigraph as ox
 
     fmt = choose(request.accept_mimetypes, GRAPH_FORMATS, requested, "graph")
     if fmt.name == "html":
-        return render_template("sparql.html", endpoint=url_for("sparql.endpoint", _external=True))
+        return editor_page()
     store = get_store()
     endpoint = ox.NamedNode(url_for("sparql.endpoint", _external=True))
     node = ox.NamedNode

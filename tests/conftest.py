@@ -106,7 +106,7 @@ class LiveServer:
             try:
                 if requests.get(self.url + "/health", timeout=2).status_code == 200:
                     return
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or still loading
                 pass
             time.sleep(0.2)
         self.stop()
@@ -160,6 +160,19 @@ def w3c_server(tmp_path_factory):
     data.write_text("\n".join(quads) + "\n")
     server = LiveServer(
         ["--data", str(data)], {"NAP_GRAPH_STORE_DIR": str(folder / "cache")}, folder / "server.log"
+    )
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def full_server(full_build, tmp_path_factory):
+    """The server on all the data on hand, with its default limits: what visitors see."""
+    folder = tmp_path_factory.mktemp("full-server")
+    server = LiveServer(
+        ["--out", str(full_build.settings.out_dir)],
+        {"NAP_GRAPH_STORE_DIR": str(folder / "cache")},
+        folder / "server.log",
     )
     yield server
     server.stop()

@@ -17,14 +17,13 @@ TURTLE = {"Accept": "text/turtle"}
 
 
 def our_iris(built) -> list[str]:
-    """Every IRI that the build minted and used as a subject."""
-    graph = Graph().parse(built.settings.out_dir / "nap-graph.ttl")
+    """Every IRI under id/ that the build minted, in the graph or in its VoID description,
+    as a subject or as an object."""
+    out = built.settings.out_dir
+    graph = Graph().parse(out / "nap-graph.ttl").parse(out / "void.ttl")
+    terms = {t for triple in graph for t in (triple[0], triple[2])}
     return sorted(
-        {
-            str(s)
-            for s in graph.subjects()
-            if isinstance(s, URIRef) and str(s).startswith(BASE + "id/")
-        }
+        str(t) for t in terms if isinstance(t, URIRef) and str(t).startswith(BASE + "id/")
     )
 
 
@@ -237,3 +236,55 @@ def test_cors_on_data_and_downloads(live_server):
     for path in ("/doc/country/NOR.ttl", "/download/nap-graph.ttl", "/.well-known/void"):
         response = requests.get(live_server.url + path, headers={"Origin": "https://example.org"})
         assert response.headers["Access-Control-Allow-Origin"] == "*", path
+
+
+def test_version_iris_of_the_vocabularies_dereference(live_server):
+    for name in ("wps", "shapes"):
+        iri = BASE + f"def/{name}/1.0.0"
+        response = requests.get(live_server.url + f"/def/{name}/1.0.0", headers=TURTLE)
+        assert response.status_code == 200
+        graph = Graph().parse(data=response.text, format="turtle")
+        assert (None, URIRef("http://www.w3.org/2002/07/owl#versionIRI"), URIRef(iri)) in graph
+        assert requests.get(live_server.url + f"/def/{name}/0.9.0").status_code == 404
+    negotiated = requests.get(live_server.url + "/def/wps", headers=TURTLE)
+    assert negotiated.headers["Content-Location"] == "/def/wps.ttl"
+
+
+def test_concurrent_first_downloads_share_one_gzip_copy(built, tmp_path):
+    from conftest import LiveServer
+
+    server = LiveServer(
+        ["--out", str(built.settings.out_dir)],
+        {"NAP_GRAPH_STORE_DIR": str(tmp_path / "cache")},
+        tmp_path / "server.log",
+    )
+    try:
+        url = server.url + "/download/nap-graph.trig"
+
+        def fetch(_):
+            response = requests.get(url, headers={"Accept-Encoding": "gzip"}, stream=True)
+            return (
+                response.status_code,
+                response.headers.get("Content-Encoding"),
+                response.raw.read(),
+            )
+
+        with ThreadPoolExecutor(8) as pool:
+            answers = list(pool.map(fetch, range(8)))
+    finally:
+        server.stop()
+    expected = (built.settings.out_dir / "nap-graph.trig").read_bytes()
+    for status, encoding, body in answers:
+        assert (status, encoding) == (200, "gzip")
+        assert gzip.decompress(body) == expected
+    assert not list((tmp_path / "cache").rglob("*.partial"))
+
+
+def test_gzip_refused_with_q_zero_is_not_sent(live_server, built):
+    response = requests.get(
+        live_server.url + "/download/nap-graph.jsonld",
+        headers={"Accept-Encoding": "gzip;q=0, identity"},
+        stream=True,
+    )
+    assert "Content-Encoding" not in response.headers
+    assert response.raw.read() == (built.settings.out_dir / "nap-graph.jsonld").read_bytes()

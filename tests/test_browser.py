@@ -1,0 +1,304 @@
+"""The pages in a real browser: Debian's Chromium, driven by Playwright, against the real server.
+
+.ci/run installs Chromium and the npm packages (YASGUI for the editor, axe-core for the
+accessibility checks) and sets NAP_GRAPH_REQUIRE_TOOLS=1, so that in CI a missing one fails
+instead of skipping. Screenshots are kept in test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+
+import pytest
+import requests
+
+from nap_graph.build import PROJECT_ROOT
+from server.examples import example_queries
+
+pytestmark = [pytest.mark.full, pytest.mark.browser]
+
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+YASGUI = PROJECT_ROOT / "node_modules" / "@zazuko" / "yasgui" / "build" / "yasgui.min.js"
+NORWAY = "/id/country/NOR"
+FOURTH_PLAN = "Norway, national action plan 4 (2019-2022)"
+
+
+def require(what: str, present: bool) -> None:
+    if not present:
+        if os.environ.get("NAP_GRAPH_REQUIRE_TOOLS") == "1":
+            pytest.fail(f"{what} is not installed, and .ci/run should have installed it")
+        pytest.skip(f"{what} is not installed (.ci/run installs it)")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    chromium = shutil.which("chromium")
+    require("Debian's chromium", chromium is not None)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        # Running as root in a container needs --no-sandbox; /dev/shm may be small there.
+        browser = playwright.chromium.launch(
+            executable_path=chromium, args=["--no-sandbox", "--disable-dev-shm-usage"]
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def visit(browser, full_server):
+    """Open pages of the server; fail if any page asks for anything from another address."""
+    contexts, elsewhere = [], []
+
+    def open_page(javascript: bool = True, viewport: dict | None = None, bypass_csp: bool = False):
+        context = browser.new_context(
+            base_url=full_server.url,
+            java_script_enabled=javascript,
+            viewport=viewport or {"width": 1280, "height": 900},
+            bypass_csp=bypass_csp,  # to inject the checker, which the pages' policy refuses
+        )
+        contexts.append(context)
+
+        def only_ours(route):
+            if route.request.url.startswith((full_server.url, "data:", "blob:")):
+                route.continue_()
+            else:
+                elsewhere.append(route.request.url)
+                route.abort()
+
+        context.route("**/*", only_ours)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+    assert elsewhere == [], f"pages asked for other addresses: {elsewhere}"
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def heading(page):
+    return page.get_by_role("heading", level=1)
+
+
+def test_from_the_home_page_to_norway_its_fourth_plan_and_a_focus_area(visit):
+    from playwright.sync_api import expect
+
+    page = visit()
+    page.goto("/")
+    expect(heading(page)).to_contain_text("NAP Graph")
+    page.get_by_label("Name or ISO code").fill("Norway")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.locator("table.countries tbody tr")).to_have_count(1)
+    shot(page, "01-home-filtered")
+
+    page.get_by_role("link", name="Norway", exact=True).click()
+    expect(heading(page)).to_have_text("Norway")
+    assert re.search(r"/doc/country/NOR(\.html)?$", page.url)
+    shot(page, "02-norway")
+
+    page.get_by_role("link", name=FOURTH_PLAN).first.click()
+    expect(heading(page)).to_have_text(FOURTH_PLAN)
+    expect(page.locator("ol.focus-areas > li")).to_have_count(5)
+    shot(page, "03-norway-plan-4")
+
+    page.get_by_role("link", name="Operations and missions").click()
+    expect(heading(page)).to_have_text("Operations and missions")
+    expect(page.get_by_text("Focus area 3 of")).to_be_visible()
+    expect(page.get_by_role("link", name=FOURTH_PLAN)).to_be_visible()
+    shot(page, "04-norway-plan-4-focus-area-3")
+
+
+# What the seed page (the review site's page on Norway) shows, as it shows it.
+SEED_PERIODS = ["2011-2013", "2015-2018", "2019-2022"]
+SEED_FOCUS_AREAS = [
+    (
+        "Peace and reconciliation processes",
+        "Create a space for women to enter, remain and contribute effectively in all phases of peace processes",
+    ),
+    (
+        "Implementation of peace agreements",
+        "When involved in the implementation of peace agreements, work to facilitate",
+    ),
+    (
+        "Operations and missions",
+        "Integrate women and men’s security, rights and needs in all areas of operations",
+    ),
+    ("Humanitarian efforts", "Include a gender perspective in Norway’s humanitarian efforts"),
+    (
+        "Sustaining Peace",
+        "Support women’s participation and integration of the gender perspective in conflict prevention",
+    ),
+]
+SEED_CONTEXT = "Norway does not have a recent history of conflict, but plays an important role in international peacekeeping"
+SEED_FIGURES = [
+    ("Troops", 2, 8),
+    ("Experts on mission", 1, 11),
+    ("Police", 9, 22),
+    ("Staff officers", 4, 23),
+]
+
+
+def test_norways_page_shows_everything_the_seed_page_shows(visit):
+    from playwright.sync_api import expect
+
+    page = visit()
+    page.goto(NORWAY)
+    timeline = page.locator("ol.timeline")
+    first = timeline.locator("li.plan").first
+    expect(first).to_contain_text("2006")  # first NAP launched in 2006
+    expect(first).to_contain_text("adopted 2006")
+    for period in SEED_PERIODS:
+        expect(timeline.locator("li.plan", has_text=period)).to_be_visible()
+    # The fourth plan's five focus areas, in order, each with its description.
+    section = page.locator(
+        "section", has=page.get_by_role("heading", name=re.compile(re.escape(FOURTH_PLAN)))
+    )
+    areas = section.locator("ol.focus-areas > li")
+    expect(areas).to_have_count(5)
+    for i, (title, description) in enumerate(SEED_FOCUS_AREAS):
+        expect(areas.nth(i).get_by_role("heading")).to_have_text(title)
+        expect(areas.nth(i)).to_contain_text(description)
+    expect(section).to_contain_text("Violent extremism")
+    expect(section).to_contain_text("Security aspects of climate change")
+    expect(section).to_contain_text("Domestic and International")
+    expect(page.get_by_text(SEED_CONTEXT)).to_be_visible()
+    # The four UN peacekeeping figures: women out of all.
+    stated = page.locator("table.stated")
+    for label, women, total in SEED_FIGURES:
+        row = stated.locator("tbody tr", has=page.get_by_role("rowheader", name=label))
+        expect(row.locator("td").nth(0)).to_have_text(str(women))
+        expect(row.locator("td").nth(1)).to_have_text(str(total))
+    # Other NAPs: view all.
+    others = page.get_by_role("navigation", name="Other NAPs")
+    expect(others.get_by_role("link", name="View all")).to_be_visible()
+    expect(others.get_by_role("link", name="Sweden")).to_be_visible()
+
+
+def test_norways_charts_have_targets_and_a_table_beside_them(visit):
+    from playwright.sync_api import expect
+
+    page = visit()
+    page.goto(NORWAY)
+    charts = page.locator("svg.chart")
+    assert charts.count() >= 3
+    for i in range(charts.count()):
+        expect(charts.nth(i).locator("title")).to_contain_text("share of women")
+    police = page.get_by_role("img", name=re.compile("Individual police"))
+    expect(police.locator("line.target")).to_have_count(1)
+    row = page.locator(
+        "table.latest tbody tr", has=page.get_by_role("rowheader", name="Individual police")
+    )
+    expect(row.locator("td").nth(4)).to_have_text("30%")  # the 2028 target for individual police
+
+
+def test_an_example_query_runs_in_the_editor_and_shows_its_rows(visit, full_server):
+    from playwright.sync_api import expect
+
+    require("YASGUI (npm ci)", YASGUI.is_file())
+    example = example_queries()[0]
+    expected = requests.post(
+        full_server.url + "/sparql",
+        data={"query": example.query},
+        headers={"Accept": "application/sparql-results+json"},
+        timeout=30,
+    ).json()["results"]["bindings"]
+    assert expected
+
+    page = visit()
+    page.goto("/sparql")
+    expect(page.locator(".yasgui")).to_be_visible()
+    expect(page.locator("#query-form")).to_be_hidden()
+    page.locator(f'button.open-example[data-example="{example.name}"]').click()
+    tab = page.locator(".tabPanel.active")
+    expect(tab.locator(".CodeMirror")).to_contain_text(example.query.splitlines()[-1].strip())
+    tab.locator(".yasqe_queryButton").click()
+    rows = tab.locator(".yasr table.dataTable tbody tr")
+    expect(rows.first).to_be_visible(timeout=15_000)
+    first_value = next(iter(expected[0].values()))["value"]
+    expect(tab.locator(".yasr")).to_contain_text(first_value.rsplit("/", 1)[-1])
+    expect(tab.locator(".yasr")).to_contain_text(f"{len(expected)} result")
+    shot(page, "05-editor-example-query")
+
+
+def test_without_javascript_the_pages_keep_their_content(visit):
+    from playwright.sync_api import expect
+
+    page = visit(javascript=False)
+    page.goto(NORWAY)
+    expect(page.locator("svg.chart").first).to_be_visible()
+    expect(page.locator("table.latest")).to_be_visible()
+    page.goto("/sparql")
+    form = page.locator("#query-form")
+    expect(form).to_be_visible()
+    page.get_by_label("SPARQL query").fill(
+        "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+        "SELECT ?name WHERE { <https://w3id.org/nap-graph/id/country/NOR> skos:prefLabel ?name }"
+    )
+    page.get_by_role("button", name="Run the query").click()
+    expect(page.locator("table.results tbody tr")).to_have_count(1)
+    expect(page.locator("table.results")).to_contain_text("Norway")
+    page.goto("/")
+    page.get_by_label("Region").select_option(label="Northern Europe")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.get_by_role("link", name="Norway", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name="Germany", exact=True)).to_have_count(0)
+
+
+PAGES = [
+    "/",
+    NORWAY,
+    "/id/plan/NOR/4",
+    "/id/plan/NOR/4/focus-area/1",
+    "/sparql",
+    "/def/wps",
+    "/download/",
+]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_pages_fit_a_phone_screen(visit, path):
+    page = visit(viewport={"width": 360, "height": 740})
+    page.goto(path)
+    page.wait_for_load_state("networkidle")
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    shot(page, "phone" + re.sub(r"\W+", "-", path).rstrip("-"))
+    assert overflow <= 1, f"{path} is {overflow}px wider than a phone's screen"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_pages_pass_the_axe_accessibility_checks(visit, path):
+    require("axe-core (npm ci)", AXE.is_file())
+    page = visit(bypass_csp=True)
+    page.goto(path)
+    page.add_script_tag(path=str(AXE))
+    # YASGUI's own widget is not ours to fix; everything around it is checked.
+    result = page.evaluate(
+        """async () => await axe.run({exclude: [["#yasgui"]]},
+               {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})"""
+    )
+    problems = [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
+        for v in result["violations"]
+    ]
+    assert problems == [], json.dumps(problems, indent=1)
+
+
+def test_the_keyboard_reaches_the_content_first(visit):
+    from playwright.sync_api import expect
+
+    page = visit()
+    page.goto(NORWAY)
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to content")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_visible()
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#main")
