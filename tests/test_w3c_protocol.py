@@ -6,11 +6,15 @@ every update test must get a refusal (a 4xx answer) where its manifest expects s
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 import requests
+from conftest import parse_jsonld
 from rdflib import Graph, Namespace
 from rdflib.collection import Collection
 
@@ -113,7 +117,7 @@ def test_protocol(w3c_server, name, steps):
                 "text/csv",
                 "text/tab-separated-values",
             )
-            assert response.text
+            check_results(media, response.text)
         elif fmt == "RDF":
             media = response.headers["Content-Type"].split(";")[0]
             parse_format = {
@@ -122,8 +126,29 @@ def test_protocol(w3c_server, name, steps):
                 "application/n-triples": "nt",
                 "application/ld+json": "json-ld",
             }[media]
-            if parse_format != "json-ld":
+            if parse_format == "json-ld":
+                parse_jsonld(response.text)
+            else:
                 Graph().parse(data=response.text, format=parse_format)
+
+
+def check_results(media: str, text: str) -> None:
+    """Parse a SELECT answer in its format, and check it has the parts its format requires."""
+    if media == "application/sparql-results+json":
+        document = json.loads(text)
+        assert isinstance(document["head"]["vars"], list)
+        assert isinstance(document["results"]["bindings"], list)
+    elif media == "application/sparql-results+xml":
+        root = ElementTree.fromstring(text)
+        namespace = "{http://www.w3.org/2005/sparql-results#}"
+        assert root.tag == namespace + "sparql"
+        assert root.find(namespace + "head") is not None
+        assert root.find(namespace + "results") is not None
+    else:
+        delimiter = "," if media == "text/csv" else "\t"
+        rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+        assert rows and all(rows[0]), rows[:1]  # a header of variable names
+        assert all(len(row) == len(rows[0]) for row in rows)
 
 
 def test_update_refusal_is_an_error_of_the_documented_shape(w3c_server):
