@@ -12,7 +12,8 @@ every choice; the claims themselves are always published.
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -265,8 +266,13 @@ def vote(
     stated: list[tuple[Claim, object]],
     decision: Decision | None = None,
     curated: tuple[Claim, object] | None = None,
+    same: Callable[[object], object] = lambda v: v,
 ) -> tuple[object | None, Reconciliation | None]:
-    """Choose a value among the claims' values; return it with its reconciliation, if any."""
+    """Choose a value among the claims' values; return it with its reconciliation, if any.
+
+    Values with the same `same(value)` are one value (titles that differ only in case); the
+    spelling published is the one most claims use.
+    """
     values = [(c, v) for c, v in stated if v is not None]
     if decision is not None or curated is not None:
         if decision is not None:
@@ -277,33 +283,53 @@ def vote(
             record = curated[0].row.origin.file.split("/", 1)[-1]
             comment = f"a curator's record ({record}) gives this value"
             origin = curated[0].row.origin
-        supporting = [c for c, v in values if v == chosen]
-        conflicting = [c for c, v in values if v != chosen]
+        supporting = [c for c, v in values if same(v) == same(chosen)]
+        if curated is not None and same(curated[1]) == same(chosen):
+            supporting.append(curated[0])  # the curator's record is a claim of its own
+        conflicting = [c for c, v in values if same(v) != same(chosen)]
         return chosen, Reconciliation(
             name, chosen, CURATOR, supporting, conflicting, comment, origin
         )
-    distinct = {v for _, v in values}
-    if len(distinct) <= 1:
-        return (distinct.pop() if distinct else None), None
+    spellings = defaultdict(Counter)
+    for _, value in values:
+        spellings[same(value)][value] += 1
+
+    def spelled(key):
+        return min(spellings[key].items(), key=lambda kv: (-kv[1], str(kv[0])))[0]
+
+    if len(spellings) <= 1:
+        return (spelled(next(iter(spellings))) if spellings else None), None
     # Votes are counted per site: two stored versions of one page, or two pages of one site,
     # are one voice.
     sites_per_value = defaultdict(set)
     for claim, value in values:
-        sites_per_value[value].add(site(claim.source))
-    ranked = sorted(sites_per_value.items(), key=lambda kv: (-len(kv[1]), str(kv[0])))
+        sites_per_value[same(value)].add(site(claim.source))
+    ranked = sorted(
+        ((spelled(k), sites) for k, sites in sites_per_value.items()),
+        key=lambda kv: (-len(kv[1]), str(kv[0])),
+    )
     total = len({site(c.source) for c, _ in values})
     summary = "; ".join(
         f"{value} ({len(sites)} site{'s' if len(sites) > 1 else ''}: {', '.join(sorted(sites))})"
         for value, sites in ranked
     )
+    # A site whose pages disagree speaks for each value it states; say so.
+    torn = sorted({s for _, sites in ranked for s in sites if sum(s in o for _, o in ranked) > 1})
+    if torn:
+        summary += f" ({', '.join(torn)} states more than one value)"
     if len(ranked[0][1]) > len(ranked[1][1]):
         chosen = ranked[0][0]
-        supporting = [c for c, v in values if v == chosen]
-        conflicting = [c for c, v in values if v != chosen]
+        supporting = [c for c, v in values if same(v) == same(chosen)]
+        conflicting = [c for c, v in values if same(v) != same(chosen)]
         comment = f"{len(ranked[0][1])} of {total} sites state {chosen}: {summary}"
         return chosen, Reconciliation(name, chosen, MAJORITY, supporting, conflicting, comment)
     comment = f"sites are split and no curator has decided: {summary}"
     return None, Reconciliation(name, None, UNRESOLVED, [], [c for c, _ in values], comment)
+
+
+def same_title(title: str) -> str:
+    """Titles that differ only in case or spacing are one title."""
+    return " ".join(title.split()).casefold()
 
 
 def _choose_plan_values(plan: Plan, decisions: dict[str, Decision], errors: ErrorCollector) -> None:
@@ -374,7 +400,10 @@ def _focus_areas(
                 area.claims.append(record)
             stated = [(c, c.row.title) for c in positions.get(position, [])]
             area.title, rec = vote(
-                "title", stated, curated=(record, record.row.title) if record else None
+                "title",
+                stated,
+                curated=(record, record.row.title) if record else None,
+                same=same_title,
             )
             if rec is not None:
                 area.reconciliations.append(rec)

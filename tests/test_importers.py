@@ -106,6 +106,16 @@ def test_rank_snapshots_with_byte_order_mark_and_crlf(data_dir):
     assert norway == {"2020-12": (11, 58), "2022-01": (10, 62)}  # SOURCE.md's quick checks
 
 
+def test_rank_rows_with_nobody_deployed_make_no_observation(data_dir):
+    path = data_dir / pk.RANKS_DIR / "odp_contributionranks_2022-01-31.csv"
+    with path.open("ab") as out:  # a row as the file has it for Papua New Guinea
+        out.write(b"PNG,598,Papua New Guinea,122,0,0,0,31-Jan-22\r\n")
+    observations, errors, report = run(pk.read_odp_ranks, data_dir, "un-odp-contribution-ranks")
+    assert not errors.errors
+    assert not [o for o in observations if o.iso3 == "PNG"]
+    assert "no personnel" in reasons(report)
+
+
 def write_odp(data_dir: Path, rows: list[str]) -> None:
     folder = data_dir / pk.ODP_DIR
     folder.mkdir(parents=True, exist_ok=True)

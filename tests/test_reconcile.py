@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from nap_graph.reconcile import CURATOR, MAJORITY, UNRESOLVED, Claim, reconcile, vote
+from nap_graph.reconcile import (
+    CURATOR,
+    MAJORITY,
+    UNRESOLVED,
+    Claim,
+    reconcile,
+    same_title,
+    vote,
+)
 from nap_graph.sources.naps import (
     Assignment,
     CuratedFocusArea,
@@ -287,8 +295,40 @@ def test_focus_areas_attach_by_year_and_curated_titles_win():
         ["prevention"],
     )
     assert len(area.claims) == 3
-    assert area.reconciliations[0].method == CURATOR
+    record = area.reconciliations[0]
+    assert record.method == CURATOR
+    # Titles that differ only in case agree; the curator's record supports its own value.
+    assert record.conflicting == [] and len(record.supporting) == 3
     assert not errors.errors
+
+
+def test_titles_differing_in_case_are_one_title_spelled_as_most_sources_do():
+    def titled(title, source):
+        return Claim(source, claim(source=source)), title
+
+    chosen, record = vote(
+        "title",
+        [
+            titled("Sustaining peace", "https://a.example/"),
+            titled("Sustaining  Peace", "https://b.example/"),
+            titled("Sustaining peace", "https://c.example/"),
+        ],
+        same=same_title,
+    )
+    assert (chosen, record) == ("Sustaining peace", None)
+
+
+def test_a_site_stating_two_values_is_named_in_the_comment():
+    chosen, record = vote(
+        "adopted_year",
+        [
+            (Claim("a", claim(source="https://torn.example/a")), 2012),
+            (Claim("b", claim(source="https://torn.example/b", line=3)), 2011),
+            (Claim("c", claim(source="https://other.example/", line=4)), 2012),
+        ],
+    )
+    assert chosen == 2012 and record.method == MAJORITY
+    assert "torn.example states more than one value" in record.comment
 
 
 def test_focus_list_whose_plan_is_unknown_stays_a_claim_about_the_country():

@@ -352,6 +352,9 @@ def read_odp_ranks(
             if women + men != total:
                 report.skip(row.origin, "women + men differ from the total")
                 continue
+            if total == 0:  # listed with nobody deployed: no observation, as elsewhere
+                report.skip(row.origin, "no personnel")
+                continue
             observations.append(
                 Observation(
                     iso3, date[:7], None, "all-uniformed", women, total, source, row.origin, date
