@@ -9,21 +9,71 @@ kills at the time limit while the other workers go on serving. Two ways to make 
 - disk: each worker opens an on-disk Oxigraph store read-only; it starts in milliseconds and
   keeps memory low, but aggregations run several times slower (docs/benchmarks.md).
 
+Every such process is confined, first thing, before Oxigraph loads:
+
+- no network: Oxigraph runs SERVICE over HTTP and has no switch to turn that off, so the
+  processes leave the host's network (a new network namespace, whose only interface, the
+  loopback, is down). The server refuses SERVICE before a query runs (nap_graph/sparql.py);
+  this holds even if that check is wrong.
+- no orphans: the kernel kills a zygote or worker whose parent dies (PR_SET_PDEATHSIG), and
+  a worker stops itself shortly after a query's time limit, should the server not kill it.
+- bounded memory: a worker may allocate QUERY_MEMORY_BYTES beyond what it holds at its start
+  (RLIMIT_DATA).
+
 This module imports only what a worker needs, so that workers start quickly.
 """
 
 from __future__ import annotations
 
+import ctypes
 import gzip
 import os
+import resource
 import signal
 import socket
 import sys
-from multiprocessing.connection import Connection
 
-import pyoxigraph as ox
+CLONE_NEWNET = 0x40000000
+CLONE_NEWUSER = 0x10000000
+PR_SET_PDEATHSIG = 1
+GRACE = 2.0  # seconds past a query's time limit after which its worker stops itself
 
-from nap_graph.results import write_ask, write_select
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def isolate_network() -> bool:
+    """Move this process into a new network namespace, without a network; say if it worked.
+
+    Without CAP_SYS_ADMIN, a new user namespace grants it (where the kernel allows them).
+    unshare(CLONE_NEWUSER) needs a single-threaded process: call this before anything starts
+    a thread.
+    """
+    unshare = getattr(_libc, "unshare", None)  # Linux only
+    return unshare is not None and any(
+        unshare(flags) == 0 for flags in (CLONE_NEWNET, CLONE_NEWUSER | CLONE_NEWNET)
+    )
+
+
+def die_with_parent(parent: int) -> None:
+    """Be killed when the parent process dies, or stop now if it has died already."""
+    if hasattr(_libc, "prctl"):  # Linux only
+        _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+NETWORK_ISOLATED = False  # whether this process has no network: set below when run as a worker
+if __name__ == "__main__":
+    # argv: MODE PARENT_PID FD MEMORY_BYTES PATH...
+    NETWORK_ISOLATED = isolate_network()
+    die_with_parent(int(sys.argv[2]))
+
+# Only now: Oxigraph must not load, nor start a thread, before the process is confined.
+from multiprocessing.connection import Connection  # noqa: E402
+
+import pyoxigraph as ox  # noqa: E402
+
+from nap_graph.results import write_ask, write_select  # noqa: E402
 
 GRAPH_FORMATS = {
     "turtle": ox.RdfFormat.TURTLE,
@@ -35,52 +85,98 @@ GRAPH_FORMATS = {
 }
 
 
+def _within(items, limit: int, max_bytes: int, size) -> tuple[list, bool]:
+    """Take items until `limit` of them or about `max_bytes` of text; say if some were left."""
+    kept, total = [], 0
+    for item in items:
+        total += size(item)
+        if len(kept) == limit or total > max_bytes:
+            return kept, True
+        kept.append(item)
+    return kept, False
+
+
+def _write_within(write, kept: list, truncated: bool, max_bytes: int) -> tuple[bytes, list, bool]:
+    """Write the items kept, halving them until the text fits in `max_bytes` (escapes and
+    markup make it longer than the terms' own text)."""
+    body = write(kept)
+    while len(body) > max_bytes and kept:
+        kept, truncated = kept[: len(kept) // 2], True
+        body = write(kept)
+    return body, kept, truncated
+
+
 def answer(store: ox.Store, request: dict) -> tuple:
-    """Run one query request and return ("ok", kind, body, truncated, count) or an error."""
-    options = {}
-    defaults, named = request.get("default_graphs"), request.get("named_graphs")
-    if defaults or named:
-        # SPARQL 1.1 Protocol 2.1.4: the dataset is the graphs named; with named graphs only,
-        # the default graph is empty.
-        options["default_graph"] = [ox.NamedNode(g) for g in defaults or []]
-        if named:
-            options["named_graphs"] = [ox.NamedNode(g) for g in named]
-    else:
-        options["use_default_graph_as_union"] = request.get("union", True)
+    """Run one query request and return ("ok", kind, body, truncated, count) or an error.
+
+    The answer's kind comes from what Oxigraph returns, never from the text of the query.
+    """
+    limit, max_bytes = request["limit"], request["max_bytes"]
     try:
+        options = {}
+        defaults, named = request.get("default_graphs"), request.get("named_graphs")
+        if defaults or named:
+            # SPARQL 1.1 Protocol 2.1.4: the dataset is the graphs named, and only them: with
+            # named graphs only, the default graph is empty; with default graphs only, there
+            # are no named graphs.
+            options["default_graph"] = [ox.NamedNode(g) for g in defaults or []]
+            options["named_graphs"] = [ox.NamedNode(g) for g in named or []]
+        else:
+            options["use_default_graph_as_union"] = request.get("union", True)
         result = store.query(request["query"], base_iri=request.get("base_iri"), **options)
-        limit = request["limit"]
         if isinstance(result, ox.QueryBoolean):
             return ("ok", "boolean", write_ask(bool(result), request["results_format"]), False, 1)
         if isinstance(result, ox.QuerySolutions):
             variables = [v.value for v in result.variables]
-            rows = []
-            truncated = False
-            for solution in result:
-                if len(rows) == limit:
-                    truncated = True
-                    break
-                rows.append(tuple(solution[v] for v in variables))
-            body = write_select(variables, rows, request["results_format"])
+            rows, truncated = _within(
+                (tuple(s[v] for v in variables) for s in result),
+                limit,
+                max_bytes,
+                lambda row: sum(len(str(t)) for t in row if t is not None),
+            )
+            body, rows, truncated = _write_within(
+                lambda rows: write_select(variables, rows, request["results_format"]),
+                rows,
+                truncated,
+                max_bytes,
+            )
             return ("ok", "bindings", body, truncated, len(rows))
-        triples = []
-        truncated = False
-        for triple in result:
-            if len(triples) == limit:
-                truncated = True
-                break
-            triples.append(triple)
-        body = ox.serialize(triples, format=GRAPH_FORMATS[request["graph_format"]])
+        triples, truncated = _within(result, limit, max_bytes, lambda t: len(str(t)))
+        fmt = GRAPH_FORMATS[request["graph_format"]]
+        body, triples, truncated = _write_within(
+            lambda triples: ox.serialize(triples, format=fmt), triples, truncated, max_bytes
+        )
         return ("ok", "graph", body, truncated, len(triples))
     except SyntaxError as exc:
         return ("error", "syntax", str(exc))
-    except OSError as exc:  # Oxigraph's evaluation errors
-        return ("error", "evaluation", str(exc))
+    except MemoryError:
+        return ("error", "memory", "the query needs more memory than a query may have")
+    except BaseException as exc:  # also pyo3's PanicException, which is no Exception
+        # Oxigraph reports evaluation errors as OSError, RuntimeError, ValueError...: each is
+        # the query's failure, and the worker goes on serving.
+        return ("error", "evaluation", str(exc) or type(exc).__name__)
 
 
-def serve(store: ox.Store, connection: Connection) -> None:
+def _limit_memory(allowance: int) -> None:
+    """Let this process allocate `allowance` bytes beyond what it holds now (RLIMIT_DATA).
+
+    A forked worker holds the zygote's graph already, hence a bound relative to now. Past
+    it Python raises MemoryError and Oxigraph aborts the worker: the store reports either.
+    """
+    if allowance <= 0:
+        return
+    with open("/proc/self/status") as status:
+        held = next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmData:"))
+    resource.setrlimit(resource.RLIMIT_DATA, (held + allowance, held + allowance))
+
+
+def serve(store: ox.Store, connection: Connection, memory: int) -> None:
     """Answer requests from a connection until it closes or sends None."""
-    connection.send(("ready",))
+    _limit_memory(memory)
+    # The kernel kills the worker at this alarm (SIGALRM's default action), even while
+    # Oxigraph holds the interpreter: a worker never runs long past a query's limit.
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    connection.send(("ready", os.getpid(), NETWORK_ISOLATED))
     while True:
         try:
             request = connection.recv()
@@ -88,7 +184,9 @@ def serve(store: ox.Store, connection: Connection) -> None:
             return
         if request is None:
             return
+        signal.setitimer(signal.ITIMER_REAL, request["timeout"] + GRACE)
         connection.send(answer(store, request))
+        signal.setitimer(signal.ITIMER_REAL, 0)
 
 
 def load_in_memory(files: list[str]) -> ox.Store:
@@ -104,12 +202,13 @@ def load_in_memory(files: list[str]) -> ox.Store:
     return store
 
 
-def zygote(control: socket.socket, files: list[str]) -> None:
+def zygote(control: socket.socket, memory: int, files: list[str]) -> None:
     """Load the graph, then fork a worker for each socket received on the control socket."""
     store = load_in_memory(files)
     # Workers are reaped by the kernel: nobody waits for them.
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)
     control.sendall(b"ready\n")
+    me = os.getpid()
     while True:
         try:
             message, fds, _, _ = socket.recv_fds(control, 16, 1)
@@ -119,10 +218,11 @@ def zygote(control: socket.socket, files: list[str]) -> None:
             return  # the server closed the control socket: stop
         pid = os.fork()
         if pid == 0:
+            die_with_parent(me)  # the parent-death signal is not inherited across fork
             control.close()
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
             try:
-                serve(store, Connection(fds[0]))
+                serve(store, Connection(fds[0]), memory)
             finally:
                 os._exit(0)
         os.close(fds[0])
@@ -130,10 +230,12 @@ def zygote(control: socket.socket, files: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    mode = sys.argv[1]
+    # A worker ignores Ctrl-C in the terminal: its server stops, and the worker with it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    mode, fd, memory, paths = sys.argv[1], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5:]
     if mode == "disk":
-        serve(ox.Store.read_only(sys.argv[2]), Connection(int(sys.argv[3])))
+        serve(ox.Store.read_only(paths[0]), Connection(fd), memory)
     elif mode == "zygote":
-        zygote(socket.socket(fileno=int(sys.argv[2])), sys.argv[3:])
+        zygote(socket.socket(fileno=fd), memory, paths)
     else:
         raise SystemExit(f"unknown mode {mode!r}")

@@ -3,8 +3,18 @@
 Oxigraph parses and runs queries, but a server must refuse some before they run: updates
 (the endpoint is read-only) and SERVICE (no query makes the server fetch a URL); FROM and
 the dataset parameters may only name graphs of the store, read as empty when it has none
-of that name. This scans the query's tokens, skipping strings, IRIs and
-comments, so that a keyword inside a literal or an IRI never counts.
+of that name. This scans the query's tokens, skipping strings, IRIs and comments, so that a
+keyword inside a literal or an IRI never counts.
+
+The scan must split the text where Oxigraph's lexer does, or a SERVICE could hide in what
+it takes for a comment or a string: it follows the grammar's terminals (SPARQL 1.1, 19.8),
+escapes included (PN_LOCAL_ESC such as `ex:a\\#b`, `\\u0041` in IRIs), and it fails closed:
+the word SERVICE anywhere but inside a string, an IRI, a prefixed name, a variable or a
+language tag is refused, as is a backslash or a quote that starts no token. (The query
+workers have no network either: nap_graph/query_worker.py.)
+
+Every pattern is linear in the length of the query: possessive quantifiers, and classes
+that never overlap where a pattern may repeat, so that no input makes the scan backtrack.
 """
 
 from __future__ import annotations
@@ -28,26 +38,38 @@ UPDATE_KEYWORDS = (
     "WITH",
 )
 
+# A character of a name (PN_CHARS; \w also lets in a few more, which is harmless).
+_NAME_CHAR = r"[\w\u00B7\u0300-\u036F\u203F\u2040-]"
+# A prefix, a keyword or a number: dots inside, never at the end (PN_PREFIX).
+_NAME = rf"{_NAME_CHAR}++(?:\.++{_NAME_CHAR}++)*+"
+# The local part of a prefixed name adds ':', %hh and the backslash escapes (PN_LOCAL).
+_LOCAL_CHAR = rf"(?:{_NAME_CHAR}|:|%[0-9A-Fa-f]{{2}}|\\[_~.\-!$&'()*+,;=/?#@%])"
+_LOCAL = rf"{_LOCAL_CHAR}++(?:\.++{_LOCAL_CHAR}++)*+"
+
 _TOKEN = re.compile(
-    r"""
-    (?P<comment>\#[^\n\r]*)
-  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-               |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
-  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-  | (?P<pname>[A-Za-z][\w.-]*:[\w.:%-]*|:[\w.:%-]*)
-  | (?P<var>[?$]\w+)
-  | (?P<word>[A-Za-z_]\w*)
+    rf"""
+    (?P<comment>\#[^\n\r]*+)
+  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*+'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*+\"\"\"
+               |'(?:[^'\\\n\r]|\\.)*+'|"(?:[^"\\\n\r]|\\.)*+")
+  | (?P<unterminated>['"].*+)  # to the end: a scan from every later quote would be quadratic
+  | (?P<iri><(?:[^<>"{{}}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{{4}}|\\U[0-9A-Fa-f]{{8}})*+>)
+  | (?P<pname>(?:{_NAME})?:(?:{_LOCAL})?)
+  | (?P<var>[?$][\w\u00B7\u0300-\u036F\u203F\u2040]++)
+  | (?P<langtag>@[A-Za-z]++(?:-[A-Za-z0-9]++)*+)
+  | (?P<word>{_NAME})
   | (?P<other>\S)
     """,
     re.VERBOSE | re.DOTALL,
 )
+
+SERVICE_REFUSED = "SERVICE is not allowed: this endpoint never fetches data from other addresses"
 
 
 @dataclass
 class Inspection:
     """What a request's query text says about itself."""
 
-    form: str  # SELECT, CONSTRUCT, DESCRIBE or ASK
+    form: str  # SELECT, CONSTRUCT, DESCRIBE or ASK, as read from the text
     from_graphs: list[str] = field(default_factory=list)
     from_named_graphs: list[str] = field(default_factory=list)
 
@@ -56,19 +78,48 @@ class Inspection:
         return self.form in ("CONSTRUCT", "DESCRIBE")
 
 
+def _scan(text: str) -> list[tuple[str, str]]:
+    return [(m.lastgroup, m.group()) for m in _TOKEN.finditer(text)]
+
+
 def tokens(text: str) -> list[tuple[str, str]]:
     """Return (kind, text) for each token of a query, comments left out."""
-    found = []
-    for match in _TOKEN.finditer(text):
-        kind = match.lastgroup
-        if kind != "comment":
-            found.append((kind, match.group(kind)))
-    return found
+    return [(kind, value) for kind, value in _scan(text) if kind != "comment"]
+
+
+def _refuse_what_could_hide_service(scanned: list[tuple[str, str]]) -> None:
+    """Refuse SERVICE, and anything the scan cannot be sure is not SERVICE (fail closed)."""
+    for kind, value in scanned:
+        if kind == "unterminated":
+            raise QueryRejected(f"malformed query: a string opened by {value[0]} is never closed")
+        if kind == "other" and value == "\\":
+            raise QueryRejected(
+                "malformed query: a backslash outside a string, an IRI or a prefixed name"
+            )
+        # upper(), not an ASCII test: 'ſervice'.upper() is SERVICE too, which is refused
+        # whether or not Oxigraph would read it as the keyword.
+        position = value.upper().find("SERVICE")
+        if position < 0 or kind in ("string", "pname", "var", "langtag"):
+            continue
+        # `FILTER(?a<?b)SERVICE?x#>` reads here as one IRI, to Oxigraph as `<`, `)`, SERVICE
+        # and a comment: an operator `<` is always in parentheses, so an IRI that closes one
+        # before the word may hide it. Other IRIs cannot: no IRI holds a space or a brace.
+        if kind == "iri" and ")" not in value[:position]:
+            continue
+        if kind == "word" and value.upper() == "SERVICE":
+            raise QueryRejected(SERVICE_REFUSED)
+        raise QueryRejected(
+            f"{SERVICE_REFUSED}; the word SERVICE may not appear in a {kind}"
+            if kind == "comment"
+            else f"{SERVICE_REFUSED}; this query has the word SERVICE where it may be read as the keyword"
+        )
 
 
 def inspect(text: str) -> Inspection:
     """Classify a query; raise QueryRejected for updates and for SERVICE."""
-    toks = tokens(text)
+    scanned = _scan(text)
+    _refuse_what_could_hide_service(scanned)
+    toks = [(kind, value) for kind, value in scanned if kind != "comment"]
     prefixes: dict[str, str] = {}
     base = ""
     form = None
@@ -76,15 +127,11 @@ def inspect(text: str) -> Inspection:
         if kind != "word":
             continue
         keyword = value.upper()
-        if keyword == "SERVICE":
-            raise QueryRejected(
-                "SERVICE is not allowed: this endpoint never fetches data from other addresses"
-            )
         if form is None:
             if keyword == "PREFIX" and i + 2 < len(toks) and toks[i + 2][0] == "iri":
-                prefixes[toks[i + 1][1].rstrip(":")] = toks[i + 2][1][1:-1]
+                prefixes[toks[i + 1][1].rstrip(":")] = _iri(toks[i + 2][1])
             elif keyword == "BASE" and i + 1 < len(toks) and toks[i + 1][0] == "iri":
-                base = toks[i + 1][1][1:-1]
+                base = _iri(toks[i + 1][1])
             elif keyword in QUERY_FORMS:
                 form = keyword
             elif keyword in UPDATE_KEYWORDS:
@@ -112,15 +159,23 @@ def inspect(text: str) -> Inspection:
     return inspection
 
 
+_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def _iri(token: str) -> str:
+    """The IRI an IRIREF token stands for: without its brackets, \\u escapes decoded."""
+    return _CODEPOINT.sub(lambda m: chr(int(m[1] or m[2], 16)), token[1:-1])
+
+
 def _resolve(token: tuple[str, str], prefixes: dict[str, str], base: str) -> str | None:
     kind, value = token
     if kind == "iri":
-        iri = value[1:-1]
+        iri = _iri(value)
         return iri if re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", iri) else base + iri
     if kind == "pname":
         prefix, _, local = value.partition(":")
         if prefix in prefixes:
-            return prefixes[prefix] + local
+            return prefixes[prefix] + re.sub(r"\\(.)", r"\1", local)
     return None
 
 

@@ -1,10 +1,11 @@
 """The stores behind the CLI and the server.
 
-`open_built` loads the built graph into memory for the CLI. `OxigraphStore` serves it: an
-Oxigraph store on disk, queried by worker processes that each open it read-only, so that a
-query past its time limit is killed without stopping the others (Oxigraph cannot cancel a
-query). The server only sees the `Store` protocol, so that another store (a remote SPARQL
-endpoint) can take its place.
+`open_built` loads the built graph into memory for the CLI. `OxigraphStore` serves it: a
+graph queried by worker processes (forked from one that holds it in memory, or each opening
+it on disk), so that a query past its time limit is killed without stopping the others
+(Oxigraph cannot cancel a query). The workers run without a network and die with the server
+(nap_graph/query_worker.py). The server only sees the `Store` protocol, so that another store
+(a remote SPARQL endpoint) can take its place.
 """
 
 from __future__ import annotations
@@ -48,6 +49,12 @@ class StoreUnavailable(NapGraphError):
     code = "STORE_UNAVAILABLE"
 
 
+class StoreBusy(StoreUnavailable):
+    """Every query worker is busy: the client may try again shortly (503, Retry-After)."""
+
+    code = "STORE_BUSY"
+
+
 @dataclass
 class Answer:
     """A query's answer, already written in the format asked for."""
@@ -75,6 +82,7 @@ class Store(Protocol):
         limit: int | None = None,
         base_iri: str | None = None,
         union: bool = True,
+        pool: str = "site",
     ) -> Answer: ...
 
     def graph_names(self) -> list[str]: ...
@@ -178,63 +186,144 @@ def prepare_store(files: list[Path], cache: Path) -> Path:
     return target
 
 
+class _Spawner:
+    """Starts the store's processes from one thread that lives as long as the store.
+
+    The kernel sends a process its parent-death signal (PR_SET_PDEATHSIG) when the *thread*
+    that started it ends, not the process: started from a request's thread, a worker could
+    be killed with it.
+    """
+
+    def __init__(self):
+        self._jobs: queue.Queue = queue.Queue()
+        threading.Thread(target=self._run, name="nap-graph-spawner", daemon=True).start()
+
+    def _run(self) -> None:
+        while True:
+            job = self._jobs.get()
+            if job is None:
+                return  # and the processes it started get their parent-death signal
+            args, kwargs, reply = job
+            try:
+                reply.put(subprocess.Popen(*args, **kwargs))
+            except Exception as exc:  # the caller raises it
+                reply.put(exc)
+
+    def popen(self, *args, **kwargs) -> subprocess.Popen:
+        reply: queue.Queue = queue.Queue(1)
+        self._jobs.put((args, kwargs, reply))
+        result = reply.get()
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+    def stop(self) -> None:
+        self._jobs.put(None)
+
+
+def _worker_command(mode: str, fd: int, memory: int, *paths) -> list[str]:
+    # Arguments as nap_graph/query_worker.py reads them: MODE PARENT_PID FD MEMORY_BYTES PATH...
+    return [
+        sys.executable,
+        "-m",
+        "nap_graph.query_worker",
+        mode,
+        str(os.getpid()),
+        str(fd),
+        str(memory),
+        *map(str, paths),
+    ]
+
+
 class _Worker:
     """A worker process and the connection to it."""
 
-    def __init__(self, connection: Connection, kill, description: str):
+    def __init__(self, connection: Connection, description: str, process=None):
         self.connection = connection
-        self._kill = kill
-        if not connection.poll(60) or connection.recv() != ("ready",):
+        self.process = process  # the Popen of a disk worker, to reap it
+        self.pid: int | None = None
+        self.pidfd: int | None = None
+        self._lock = threading.Lock()
+        try:
+            if not connection.poll(60):
+                raise EOFError("no answer in 60 s")
+            _, pid, self.isolated = connection.recv()
+        except (EOFError, OSError, ValueError) as exc:
             self.kill()
-            raise StoreUnavailable(f"a query worker could not start ({description})")
+            raise StoreUnavailable(
+                f"a query worker could not start ({description}): {exc}"
+            ) from exc
+        # From now on the process is named by a pidfd, which never names another process: the
+        # zygote's workers are reaped by the kernel, and their PIDs may be reused at once.
+        # (Without pidfds, outside Linux, a PID it is.)
+        self.pid = pid
+        self.pidfd = os.pidfd_open(pid) if hasattr(os, "pidfd_open") else None
+
+    def alive(self) -> bool:
+        """Whether an idle worker still listens: a live one never writes unasked."""
+        try:
+            return not self.connection.poll(0)
+        except OSError:
+            return False
+
+    def stop(self) -> None:
+        """Kill the process, leaving the connection to the thread that may be reading it."""
+        with self._lock:
+            try:
+                if self.pidfd is not None:
+                    signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
+                elif self.process is not None:
+                    self.process.kill()
+                elif self.pid is not None:
+                    os.kill(self.pid, signal.SIGKILL)
+                    self.pid = None
+            except ProcessLookupError:
+                pass
 
     def kill(self) -> None:
-        self._kill()
+        """Kill the process and close the connection; safe to call twice."""
+        self.stop()
+        with self._lock:
+            if self.pidfd is not None:
+                os.close(self.pidfd)
+            self.pid = self.pidfd = None
+            if self.process is not None:
+                self.process.wait(5)
         self.connection.close()
 
 
-def _spawn_disk_worker(path: Path) -> _Worker:
-    """Start `python -m nap_graph.query_worker disk PATH FD`, a worker on the on-disk store.
+def _spawn_disk_worker(spawner: _Spawner, path: Path, memory: int) -> _Worker:
+    """Start `python -m nap_graph.query_worker disk ...`, a worker on the on-disk store.
 
     A plain subprocess rather than multiprocessing's spawn, which would import the parent's
     main module (the whole CLI, or a test runner) in every worker.
     """
     ours, theirs = socket.socketpair()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "nap_graph.query_worker", "disk", str(path), str(theirs.fileno())],
-        pass_fds=[theirs.fileno()],
-    )
-    theirs.close()
-
-    def kill():
-        process.kill()
-        process.wait(5)
-
-    return _Worker(Connection(ours.detach()), kill, f"on-disk store {path}")
+    with theirs:
+        process = spawner.popen(
+            _worker_command("disk", theirs.fileno(), memory, path), pass_fds=[theirs.fileno()]
+        )
+    return _Worker(Connection(ours.detach()), f"on-disk store {path}", process)
 
 
 class _Zygote:
     """The process that holds the in-memory store and forks workers from it."""
 
-    def __init__(self, files: list[Path], load_timeout: float = 1800):
+    def __init__(self, spawner: _Spawner, files: list[Path], memory: int, load_timeout=1800):
         ours, theirs = socket.socketpair()
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "nap_graph.query_worker",
-                "zygote",
-                str(theirs.fileno()),
-                *map(str, files),
-            ],
-            pass_fds=[theirs.fileno()],
-        )
-        theirs.close()
+        with theirs:
+            self.process = spawner.popen(
+                _worker_command("zygote", theirs.fileno(), memory, *files),
+                pass_fds=[theirs.fileno()],
+            )
         self.control = ours
         self.lock = threading.Lock()
-        if self._line(load_timeout) != "ready":
+        try:
+            if self._line(load_timeout) != "ready":
+                raise StoreUnavailable("the store could not load the graph into memory")
+        except StoreUnavailable:
             self.close()
-            raise StoreUnavailable("the store could not load the graph into memory")
+            raise
 
     def _line(self, timeout: float) -> str:
         self.control.settimeout(timeout)
@@ -247,26 +336,24 @@ class _Zygote:
                 data += chunk
         except TimeoutError as exc:
             raise StoreUnavailable("the in-memory store does not answer") from exc
+        except OSError as exc:
+            raise StoreUnavailable(f"the in-memory store stopped: {exc}") from exc
         return data.decode().strip()
 
     def fork(self) -> _Worker:
         with self.lock:
             ours, theirs = socket.socketpair()
             try:
-                socket.send_fds(self.control, [b"fork"], [theirs.fileno()])
-                pid = int(self._line(30))
-            except OSError as exc:
-                raise StoreUnavailable(f"the in-memory store stopped: {exc}") from exc
-            finally:
-                theirs.close()
-
-        def kill():
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-
-        return _Worker(Connection(ours.detach()), kill, "forked from the in-memory store")
+                with theirs:
+                    try:
+                        socket.send_fds(self.control, [b"fork"], [theirs.fileno()])
+                    except OSError as exc:
+                        raise StoreUnavailable(f"the in-memory store stopped: {exc}") from exc
+                    self._line(30)  # the worker's PID, which the worker tells itself
+            except BaseException:
+                ours.close()
+                raise
+        return _Worker(Connection(ours.detach()), "forked from the in-memory store")
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -277,14 +364,29 @@ class _Zygote:
         self.process.wait(5)
 
 
+class _Pool:
+    """The workers of one kind of query, at most `size` of them, each answering one query."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.idle: list[_Worker] = []
+        self.started = 0
+        self.changed = threading.Condition()
+
+
 class OxigraphStore:
-    """Oxigraph, queried by a pool of worker processes under a time limit.
+    """Oxigraph, queried by pools of worker processes under a time limit.
 
     In memory (the default), one zygote process loads the graph and forks the workers; on
-    disk, each worker opens the store read-only.
+    disk, each worker opens the store read-only. The endpoint's queries (`pool="sparql"`)
+    have `workers` of them and wait for one at most `QUEUE_WAIT` seconds; the site's own
+    queries (pages, /health; the default pool) have `SITE_WORKERS` more, which no SPARQL
+    query can hold.
     """
 
     name = "oxigraph"
+    SITE_WORKERS = 2
+    QUEUE_WAIT = 2.0  # past it, a query finding every worker busy gets 503 and Retry-After
 
     def __init__(
         self,
@@ -295,80 +397,180 @@ class OxigraphStore:
         workers: int = 2,
         timeout: float = 10.0,
         limit: int = 10_000,
+        max_bytes: int = 50_000_000,
+        memory: int = 2_000_000_000,
         base_iri: str | None = None,
     ):
         self.mode = mode
         self.timeout = timeout
         self.limit = limit
+        self.max_bytes = max_bytes
+        self.memory = memory
         self.base_iri = base_iri
-        self.size = workers
-        self._idle: queue.Queue[_Worker] = queue.Queue()
-        self._lock = threading.Lock()
-        self._started = 0
+        self._files = files
+        self._pools = {"sparql": _Pool(workers), "site": _Pool(self.SITE_WORKERS)}
         self._closed = False
+        self._workers: set[_Worker] = set()  # every live worker, busy or idle, to stop at close
+        self._isolated: bool | None = None
+        self._reloading = False
+        self._reloads = 0
+        self._lock = threading.Lock()
+        self._zygote: _Zygote | None = None
+        self._path: Path | None = None
         if mode == "memory":
             for path in files:
                 rdf_format(path)  # refuse unknown formats here, not in the zygote
                 if not path.exists():
                     raise NotBuilt(f"{path} does not exist")
-            self._zygote: _Zygote | None = _Zygote(files)
-            self._path: Path | None = None
         elif mode == "disk":
-            self._zygote = None
             self._path = prepare_store(files, cache or Path(".nap-graph") / "stores")
         else:
             raise NapGraphError(f"unknown store mode {mode!r}: memory or disk")
-        counts = json.loads(
-            self.query(
-                "SELECT ?g (COUNT(*) AS ?n) WHERE { { GRAPH ?g { ?s ?p ?o } } UNION { ?s ?p ?o } } GROUP BY ?g",
-                timeout=600,
-                limit=100_000,
-                union=False,
-            ).body
-        )["results"]["bindings"]
+        self._spawner = _Spawner()
+        if mode == "memory":
+            try:
+                self._zygote = _Zygote(self._spawner, files, memory)
+            except BaseException:
+                self._spawner.stop()
+                raise
+        try:
+            counts = json.loads(
+                self.query(
+                    "SELECT ?g (COUNT(*) AS ?n) WHERE { { GRAPH ?g { ?s ?p ?o } } UNION { ?s ?p ?o } } GROUP BY ?g",
+                    timeout=600,
+                    limit=100_000,
+                    union=False,
+                ).body
+            )["results"]["bindings"]
+        except BaseException:
+            self.close()
+            raise
         self._graphs = sorted(
             row["g"]["value"] for row in counts if "g" in row and row["g"]["type"] == "uri"
         )
         self._triples = sum(int(row["n"]["value"]) for row in counts)
 
+    # ------------------------------------------------------------------ workers
+
     def _new_worker(self) -> _Worker:
-        if self._zygote is not None:
-            return self._zygote.fork()
-        return _spawn_disk_worker(self._path)
-
-    def _worker(self, deadline: float) -> _Worker:
-        """Take an idle worker, starting one if the pool is not full, waiting until the deadline."""
-        with self._lock:
-            if self._idle.empty() and self._started < self.size:
-                self._started += 1
-                try:
-                    return self._new_worker()
-                except Exception:
-                    self._started -= 1
+        if self._closed:
+            raise StoreUnavailable("the store is closed")
+        if self._path is not None:
+            worker = _spawn_disk_worker(self._spawner, self._path, self.memory)
+        else:
+            zygote = self._zygote
+            try:
+                worker = zygote.fork()
+            except StoreUnavailable:
+                if zygote.alive():
                     raise
-        try:
-            return self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
-        except queue.Empty:
-            raise QueryTimeout(f"no query worker was free within {self.timeout:g} s") from None
+                self._reload(zygote)
+                raise StoreUnavailable(
+                    "the in-memory store stopped and is loading the graph again"
+                ) from None
+        if not worker.isolated and self._isolated is not False:
+            log.warning(
+                "the query workers could not be cut off from the network (unshare() was not "
+                "permitted): SERVICE is refused before a query runs, but nothing else stops it"
+            )
+        self._isolated = worker.isolated
+        with self._lock:
+            self._workers.add(worker)
+        if self._closed:
+            worker.stop()
+        return worker
 
-    def _replace(self, worker: _Worker) -> None:
-        """Kill a worker and start another in the background."""
+    def _kill(self, worker: _Worker) -> None:
+        with self._lock:
+            self._workers.discard(worker)
         worker.kill()
+
+    def _reload(self, dead: _Zygote) -> None:
+        """Start a new zygote, loading the graph again, in place of one that died.
+
+        In the background, once however many queries notice: meanwhile queries and /health
+        get 503 at once, rather than waiting for the load.
+        """
+        with self._lock:
+            if self._reloading or self._zygote is not dead or self._closed:
+                return
+            self._reloading = True
+        log.warning(
+            "the in-memory store stopped (exit status %s): loading the graph again",
+            dead.process.poll(),
+        )
+
+        def load():
+            try:
+                zygote = _Zygote(self._spawner, self._files, self.memory)
+            except Exception:
+                log.exception("the in-memory store could not load the graph again")
+                zygote = dead  # the next query tries again
+            with self._lock:
+                self._zygote, self._reloading = zygote, False
+                if zygote is not dead:
+                    self._reloads += 1
+                    dead.close()
+                if self._closed:
+                    zygote.close()
+
+        threading.Thread(target=load, name="nap-graph-reload", daemon=True).start()
+
+    def _take(self, pool: _Pool, wait: float) -> _Worker:
+        """Take an idle worker of a pool, or start one if it is not full, waiting `wait` s."""
+        deadline = time.monotonic() + wait
+        with pool.changed:
+            while True:
+                while pool.idle:
+                    worker = pool.idle.pop()
+                    if worker.alive():
+                        return worker
+                    self._kill(worker)  # died while idle: with its zygote, say
+                    pool.started -= 1
+                if pool.started < pool.size:
+                    pool.started += 1
+                    break
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or not pool.changed.wait(remaining):
+                    raise StoreBusy(
+                        f"all {pool.size} query workers are busy; none was free within "
+                        f"{wait:g} s: try again shortly"
+                    )
+        try:
+            return self._new_worker()
+        except BaseException:
+            self._release(pool, None)
+            raise
+
+    def _release(self, pool: _Pool, worker: _Worker | None) -> None:
+        """Give a worker back to its pool, or, with None, the place of one that is gone."""
+        with pool.changed:
+            if worker is None:
+                pool.started -= 1
+            elif self._closed:
+                self._kill(worker)
+            else:
+                pool.idle.append(worker)
+            pool.changed.notify()
+
+    def _replace(self, pool: _Pool, worker: _Worker) -> None:
+        """Kill a worker and start another in the background."""
+        self._kill(worker)
+        if self._closed:
+            self._release(pool, None)
+            return
 
         def start():
             try:
                 replacement = self._new_worker()
-            except Exception:
-                log.exception("could not start a replacement query worker")
-                with self._lock:
-                    self._started -= 1
-                return
-            if self._closed:
-                replacement.kill()
-            else:
-                self._idle.put(replacement)
+            except Exception as exc:
+                log.warning("could not start a replacement query worker: %s", exc)
+                replacement = None
+            self._release(pool, replacement)
 
         threading.Thread(target=start, daemon=True).start()
+
+    # ------------------------------------------------------------------ queries
 
     def query(
         self,
@@ -382,15 +584,17 @@ class OxigraphStore:
         limit: int | None = None,
         base_iri: str | None = None,
         union: bool = True,
+        pool: str = "site",
     ) -> Answer:
         """Answer a query in a worker; raise QueryRejected, QueryTimeout or StoreUnavailable.
 
         Without a dataset, the default graph is the union of the named graphs (`union`), unless
         the query names its own with FROM. `base_iri` resolves the query's relative IRIs.
+        `pool` is "sparql" for the endpoint's queries, "site" for the server's own.
         """
         timeout = self.timeout if timeout is None else timeout
-        deadline = time.monotonic() + timeout
-        worker = self._worker(deadline)
+        workers = self._pools[pool]
+        worker = self._take(workers, min(timeout, self.QUEUE_WAIT) if pool == "sparql" else timeout)
         request = {
             "query": sparql,
             "results_format": results_format,
@@ -398,21 +602,30 @@ class OxigraphStore:
             "default_graphs": default_graphs,
             "named_graphs": named_graphs,
             "limit": self.limit if limit is None else limit,
+            "max_bytes": self.max_bytes,
             "base_iri": base_iri or self.base_iri,
             "union": union,
+            "timeout": timeout,
         }
         try:
             worker.connection.send(request)
-            if not worker.connection.poll(max(0.0, deadline - time.monotonic())):
-                self._replace(worker)
+            if not worker.connection.poll(timeout):
+                self._replace(workers, worker)
                 raise QueryTimeout(
                     f"the query ran past the time limit of {timeout:g} s and was stopped"
                 )
             reply = worker.connection.recv()
-        except (EOFError, OSError, BrokenPipeError) as exc:
-            self._replace(worker)
-            raise StoreUnavailable(f"a query worker failed: {exc}") from exc
-        self._idle.put(worker)
+        except (EOFError, OSError) as exc:
+            self._replace(workers, worker)
+            if self._closed or (self._zygote is not None and not self._zygote.alive()):
+                raise StoreUnavailable(f"a query worker failed: {exc}") from exc
+            # The store is well: the query itself stopped its worker, most likely past the
+            # memory a query may have (Oxigraph aborts then) or nested too deep.
+            raise QueryRejected(
+                "the query stopped the worker answering it: it may need more than the "
+                f"{self.memory / 1e6:g} MB of memory a query may have"
+            ) from exc
+        self._release(workers, worker)
         if reply[0] == "error":
             _, kind, message = reply
             if kind == "syntax":
@@ -430,7 +643,11 @@ class OxigraphStore:
             "mode": self.mode,
             "triples": self._triples,
             "graphs": len(self._graphs),
-            "workers": self._started,
+            "workers": sum(p.started for p in self._pools.values()),
+            "sparql_workers_busy": self._pools["sparql"].started - len(self._pools["sparql"].idle),
+            "network_isolated": bool(self._isolated),
+            "reloading": self._reloading,
+            "reloads": self._reloads,
         }
 
     def alive(self) -> bool:
@@ -438,8 +655,20 @@ class OxigraphStore:
         return self._zygote is None or self._zygote.alive()
 
     def close(self) -> None:
+        """Stop every worker, busy ones too, and the zygote; safe to call twice.
+
+        A busy worker's thread sees it stop, and its client gets 503.
+        """
         self._closed = True
-        while not self._idle.empty():
-            self._idle.get_nowait().kill()
-        if self._zygote is not None:
-            self._zygote.close()
+        for pool in self._pools.values():
+            with pool.changed:
+                idle, pool.idle = pool.idle, []
+            for worker in idle:
+                self._kill(worker)
+        with self._lock:
+            busy, zygote = list(self._workers), self._zygote
+        for worker in busy:
+            worker.stop()
+        if zygote is not None and zygote.alive():
+            zygote.close()
+        self._spawner.stop()

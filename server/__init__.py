@@ -92,6 +92,8 @@ def _open_store(app: Flask) -> OxigraphStore:
         workers=int(app.config["QUERY_WORKERS"]),
         timeout=float(app.config["QUERY_TIMEOUT"]),
         limit=int(app.config["RESULT_LIMIT"]),
+        max_bytes=int(app.config["MAX_RESULT_BYTES"]),
+        memory=int(app.config["QUERY_MEMORY_BYTES"]),
     )
 
 

@@ -91,6 +91,18 @@ def _build_first(build_dir: Path) -> None:
         raise click.ClickException(f"the build failed; nothing to serve:\n{exc}") from exc
 
 
+def _close_store(server, worker) -> None:
+    """gunicorn's worker_exit hook: stop the worker's query processes, busy ones too.
+
+    They would die with the worker anyway (PR_SET_PDEATHSIG); closing first also answers the
+    requests still waiting on them.
+    """
+    app = getattr(worker, "wsgi", None)
+    store = app.extensions.get("nap_graph") if hasattr(app, "extensions") else None
+    if store is not None:
+        store.close()
+
+
 def _gunicorn(config: dict, host: str, port: int, workers: int, threads: int) -> None:
     """Run gunicorn in this process, each of its workers making the app with this config."""
     from gunicorn.app.base import BaseApplication
@@ -108,6 +120,7 @@ def _gunicorn(config: dict, host: str, port: int, workers: int, threads: int) ->
                 "graceful_timeout": 5,
                 "control_socket_disable": True,
                 "accesslog": None,
+                "worker_exit": _close_store,
             }.items():
                 self.cfg.set(key, value)
 

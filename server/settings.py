@@ -43,6 +43,16 @@ SETTINGS = [
         "Most rows (SELECT) or triples (CONSTRUCT, DESCRIBE) in one answer; a longer answer is cut and says so in the NAP-Graph-Truncated header.",
     ),
     (
+        "MAX_RESULT_BYTES",
+        50000000,
+        "Largest answer, in bytes, as written; a longer one is cut to the whole rows or triples that fit, and says so in the NAP-Graph-Truncated header.",
+    ),
+    (
+        "QUERY_MEMORY_BYTES",
+        2000000000,
+        "Memory a query worker may allocate beyond the graph it holds (RLIMIT_DATA); a query that needs more fails with 400. 0 for no bound.",
+    ),
+    (
         "MAX_REQUEST_BYTES",
         1000000,
         "Largest request body (and query string) accepted; beyond it the client gets 413.",
@@ -50,7 +60,7 @@ SETTINGS = [
     (
         "QUERY_WORKERS",
         2,
-        "Query worker processes per server process: how many queries run at once.",
+        "Query worker processes per server process for the SPARQL endpoint: how many of its queries run at once (pages and /health have 2 more of their own). A query that finds them all busy for 2 s gets 503 with Retry-After.",
     ),
     (
         "PROXY_HOPS",

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from urllib.parse import urljoin
 
+import pyoxigraph as ox
 from flask import Blueprint, current_app, make_response, render_template, request, url_for
 
 from nap_graph.errors import QueryRejected
 from nap_graph.sparql import inspect, unknown_graphs
 from server.errors import APIError
-from server.negotiation import GRAPH_FORMATS, RESULT_FORMATS, choose
+from server.negotiation import GRAPH_FORMATS, RESULT_FORMATS, NotAcceptable, choose
 from server.store_access import get_store
 
 bp = Blueprint("sparql", __name__)
@@ -104,32 +106,51 @@ def endpoint():
         return service_description(requested)
     if len(query.encode()) > current_app.config["MAX_REQUEST_BYTES"]:
         raise APIError("the query is too long", 413, "REQUEST_TOO_LARGE")
+    for name, values in (("default-graph-uri", defaults), ("named-graph-uri", named)):
+        for value in values:
+            try:
+                ox.NamedNode(value)
+            except ValueError as exc:
+                raise APIError(
+                    f"'{name}' must be an absolute IRI, not {value!r}: {exc}", 400, "QUERY_REJECTED"
+                ) from None
     inspection = inspect(query)
     store = get_store()
-    unknown = unknown_graphs(
-        defaults + named + inspection.from_graphs + inspection.from_named_graphs,
-        set(store.graph_names()),
-    )
-    kind = "graph" if inspection.returns_graph else "results"
-    fmt = choose(
-        request.accept_mimetypes,
-        GRAPH_FORMATS if kind == "graph" else RESULT_FORMATS,
-        requested,
-        kind,
-    )
-    html = fmt.name == "html"
+    # Relative IRIs in a query resolve against the endpoint's address (as base_iri below).
+    endpoint_url = url_for("sparql.endpoint", _external=True)
+    from_graphs = [urljoin(endpoint_url, g) for g in inspection.from_graphs]
+    from_named = [urljoin(endpoint_url, g) for g in inspection.from_named_graphs]
+    unknown = unknown_graphs(defaults + named + from_graphs + from_named, set(store.graph_names()))
+
+    def negotiate(kind: str):
+        offered = GRAPH_FORMATS if kind == "graph" else RESULT_FORMATS
+        return choose(request.accept_mimetypes, offered, requested, kind)
+
+    # The form read from the text picks the format to refuse early (406, before the query
+    # runs); the answer's kind, from Oxigraph's own parse, picks the format it is written in.
+    expected = "graph" if inspection.returns_graph else "results"
+    formats = {expected: negotiate(expected)}
+    other = "results" if expected == "graph" else "graph"
+    try:
+        formats[other] = negotiate(other)
+    except NotAcceptable:
+        formats[other] = None
+    html = {kind: fmt is None or fmt.name == "html" for kind, fmt in formats.items()}
     answer = store.query(
         query,
-        results_format="json" if html else fmt.name,
-        graph_format="turtle" if html else fmt.name,
+        results_format="json" if html["results"] else formats["results"].name,
+        graph_format="turtle" if html["graph"] else formats["graph"].name,
         default_graphs=defaults or None,
         named_graphs=named or None,
-        # Relative IRIs in a query resolve against the endpoint's address.
-        base_iri=url_for("sparql.endpoint", _external=True),
+        base_iri=endpoint_url,
         # A query with FROM or FROM NAMED makes its own dataset; otherwise the default graph
         # is the union of the named graphs.
         union=not (inspection.from_graphs or inspection.from_named_graphs),
+        pool="sparql",
     )
+    kind = "graph" if answer.kind == "graph" else "results"
+    fmt = formats[kind] or negotiate(kind)  # negotiate() raises the 406 here
+    html = fmt.name == "html"
     if html:
         response = make_response(
             render_template(
@@ -190,8 +211,6 @@ def editor_page() -> str:
 
 def service_description(requested: str | None):
     """SPARQL 1.1 Service Description of this endpoint, with the dataset's VoID description."""
-    import pyoxigraph as ox
-
     fmt = choose(request.accept_mimetypes, GRAPH_FORMATS, requested, "graph")
     if fmt.name == "html":
         return editor_page()

@@ -1,4 +1,8 @@
-"""The app's store, and small helpers to ask it questions from views."""
+"""The app's store, and small helpers to ask it questions from views.
+
+The views' queries run on the store's own workers for the site (its default pool), never on
+the endpoint's: slow SPARQL queries cannot hold up a page or /health.
+"""
 
 from __future__ import annotations
 

@@ -13,7 +13,8 @@ import warnings
 
 import pytest
 import requests
-from rdflib import Graph, Literal, URIRef
+from conftest import LiveServer
+from rdflib import RDF, Graph, Literal, Namespace, URIRef
 from SPARQLWrapper import CSV, JSON, N3, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
@@ -382,13 +383,25 @@ def test_service_description(live_server):
     response = requests.get(live_server.url + "/sparql", headers={"Accept": "text/turtle"})
     assert response.status_code == 200
     graph = Graph().parse(data=response.text, format="turtle")
-    sd = "http://www.w3.org/ns/sparql-service-description#"
-    endpoint = next(graph.subjects(predicate=None, object=None))
-    assert any(str(o) == sd + "SPARQL11Query" for o in graph.objects(None, None))
-    names = {str(o) for s, p, o in graph if str(p) == sd + "name"}
+    sd = Namespace("http://www.w3.org/ns/sparql-service-description#")
+    endpoint = URIRef(live_server.url + "/sparql")
+    assert (endpoint, RDF.type, sd.Service) in graph
+    assert (endpoint, sd.endpoint, endpoint) in graph
+    assert (endpoint, sd.supportedLanguage, sd.SPARQL11Query) in graph
+    dataset = graph.value(endpoint, sd.defaultDataset)
+    names = {str(graph.value(g, sd.name)) for g in graph.objects(dataset, sd.namedGraph)}
     assert "https://w3id.org/nap-graph/graph/naps" in names
     assert any(str(p) == "http://rdfs.org/ns/void#triples" for p in graph.predicates())
-    assert endpoint is not None
+
+
+def test_unknown_relative_graph_is_reported_resolved(live_server):
+    response = requests.get(
+        live_server.url + "/sparql",
+        params={"query": "SELECT * FROM <nowhere> WHERE { ?s ?p ?o }"},
+        headers={"Accept": "application/sparql-results+json"},
+    )
+    assert response.status_code == 200
+    assert response.headers["NAP-Graph-Unknown-Graphs"] == f"<{live_server.url}/nowhere>"
 
 
 def test_jena_client_can_query(live_server):
@@ -464,3 +477,238 @@ def test_error_shape_everywhere(live_server):
 def test_json_results_have_no_nonstandard_fields(live_server):
     body = requests.get(live_server.url + "/sparql", params={"query": NORWAY}).json()
     assert set(body) == {"head", "results"}
+
+
+# ------------------------------------------------------------------ the review's findings
+
+
+def escaped_service_queries(port: int) -> list[str]:
+    """Queries whose SERVICE a scan that misreads escapes takes for part of a comment or string."""
+    endpoint = f"http://127.0.0.1:{port}/x"
+    return [
+        # PN_LOCAL_ESC: `\#` belongs to the prefixed name; read as a comment, it hid the rest.
+        f"PREFIX ex: <http://e/> SELECT * WHERE {{ BIND(ex:a\\#b AS ?z) SERVICE <{endpoint}> {{ ?s ?p ?o }} }}",
+        # A \u escape in an IRI, then `#`.
+        f"SELECT * WHERE {{ BIND(<http://e/\\u0041#> AS ?z) SERVICE <{endpoint}> {{ ?s ?p ?o }} }}",
+        # `\'` in a prefixed name, read as the start of a string.
+        f"PREFIX ex: <http://e/> SELECT * WHERE {{ BIND(ex:a\\' AS ?z) SERVICE <{endpoint}> {{ ?s ?p ?o }} }}",
+        # `<?b)SERVICE?x#>` looks like an IRI; Oxigraph reads `<` `)` SERVICE ?x and a comment.
+        f"SELECT * WHERE {{ BIND(<{endpoint}> AS ?x) BIND(1 AS ?a) BIND(2 AS ?b) "
+        f"FILTER(?a<?b)SERVICE?x#>\n{{ ?s ?p ?o }} }}",
+    ]
+
+
+def test_escaped_service_never_reaches_the_address_it_names(live_server):
+    listener = Listener()
+    try:
+        for query in escaped_service_queries(listener.port):
+            for method in ("GET", "POST"):
+                response = requests.request(
+                    method,
+                    live_server.url + "/sparql",
+                    **(
+                        {"params": {"query": query}}
+                        if method == "GET"
+                        else {"data": {"query": query}}
+                    ),
+                    timeout=10,
+                )
+                assert response.status_code == 400, (query, response.text)
+                assert "SERVICE is not allowed" in response.json()["error"]
+        time.sleep(0.5)
+        assert listener.connections == 0
+    finally:
+        listener.close()
+
+
+def test_service_in_a_comment_is_refused_as_it_cannot_be_told_from_the_keyword(live_server):
+    response = requests.get(
+        live_server.url + "/sparql", params={"query": "ASK { ?s ?p ?o } # no SERVICE here"}
+    )
+    assert response.status_code == 400 and "comment" in response.json()["error"]
+    # As a variable, a prefixed name, an IRI, a string or a language tag, the word is fine.
+    fine = (
+        "PREFIX sd: <http://www.w3.org/ns/sparql-service-description#> ASK { ?service a sd:Service "
+        'FILTER (?service != <http://x/service> && ?service != "SERVICE"@service) }'
+    )
+    assert requests.get(live_server.url + "/sparql", params={"query": fine}).status_code == 200
+
+
+def test_the_server_says_whether_its_workers_have_a_network(live_server):
+    assert isinstance(requests.get(live_server.url + "/health").json()["network_isolated"], bool)
+
+
+@pytest.mark.parametrize(
+    "dataset",
+    [
+        {"default-graph-uri": "not an iri"},
+        {"named-graph-uri": ""},
+        {"default-graph-uri": "relative/graph"},
+    ],
+)
+def test_a_dataset_parameter_that_is_no_iri_is_400_and_the_workers_live_on(live_server, dataset):
+    before = requests.get(live_server.url + "/health").json()
+    response = requests.get(
+        live_server.url + "/sparql", params={"query": "ASK { ?s ?p ?o }", **dataset}, timeout=10
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "QUERY_REJECTED" and "must be an absolute IRI" in body["error"]
+    assert requests.get(live_server.url + "/sparql", params={"query": NORWAY}).status_code == 200
+    assert requests.get(live_server.url + "/health").json()["workers"] == before["workers"]
+
+
+def test_with_default_graphs_only_the_dataset_has_no_named_graphs(w3c_server):
+    """SPARQL 1.1 Protocol 2.1.4: the dataset is made of the graphs named, and only of them."""
+    data1 = "http://kasei.us/2009/09/sparql/data/data1.rdf"
+    query = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+    def count(**dataset):
+        response = requests.get(
+            w3c_server.url + "/sparql", params={"query": query, **dataset}, timeout=10
+        )
+        assert response.status_code == 200, response.text
+        return int(response.json()["results"]["bindings"][0]["n"]["value"])
+
+    assert count() > 0  # without a dataset, every named graph
+    assert count(**{"default-graph-uri": data1}) == 0
+    assert count(**{"named-graph-uri": data1}) > 0
+    assert count(**{"named-graph-uri": data1}) < count()
+
+
+@pytest.fixture(scope="module")
+def capped_server(built, tmp_path_factory):
+    """A server with a small byte cap on answers and little memory for each query."""
+    folder = tmp_path_factory.mktemp("capped")
+    server = LiveServer(
+        ["--out", str(built.settings.out_dir)],
+        {
+            "NAP_GRAPH_STORE_DIR": str(folder / "cache"),
+            "NAP_GRAPH_MAX_RESULT_BYTES": "20000",
+            "NAP_GRAPH_QUERY_MEMORY_BYTES": "300000000",
+            "NAP_GRAPH_QUERY_TIMEOUT": "20",
+        },
+        folder / "server.log",
+    )
+    yield server
+    server.stop()
+
+
+@pytest.mark.parametrize(
+    ("query", "accept"),
+    [
+        ("SELECT * WHERE { ?s ?p ?o }", "application/sparql-results+json"),
+        ("SELECT * WHERE { ?s ?p ?o }", "application/sparql-results+xml"),
+        ("SELECT * WHERE { ?s ?p ?o }", "text/csv"),
+        # Few rows, each long: a row cap alone let 30 of these make 477 MB.
+        (
+            "SELECT ?p (GROUP_CONCAT(STR(?o)) AS ?all) WHERE { ?s ?p ?o } GROUP BY ?p LIMIT 30",
+            "application/sparql-results+json",
+        ),
+        ("CONSTRUCT WHERE { ?s ?p ?o }", "application/n-triples"),
+        ("CONSTRUCT WHERE { ?s ?p ?o }", "application/ld+json"),
+    ],
+)
+def test_answers_are_capped_in_bytes_and_say_so(capped_server, query, accept):
+    response = requests.get(
+        capped_server.url + "/sparql",
+        params={"query": query},
+        headers={"Accept": accept},
+        timeout=60,
+    )
+    assert response.status_code == 200, response.text
+    assert len(response.content) <= 20000
+    assert response.headers["NAP-Graph-Truncated"] == "true"
+    if accept.endswith("json"):
+        response.json()  # still a whole document
+
+
+def test_a_query_past_its_memory_stops_alone(capped_server):
+    """A worker may allocate QUERY_MEMORY_BYTES (300 MB here): past it the query fails, 400."""
+    big = "x" * 1000
+    query = f'SELECT (STRLEN(GROUP_CONCAT(?big)) AS ?n) WHERE {{ ?a ?b ?c . ?d ?e ?f BIND("{big}" AS ?big) }}'
+    response = requests.get(capped_server.url + "/sparql", params={"query": query}, timeout=60)
+    assert response.status_code == 400, response.text
+    assert "memory" in response.json()["error"]
+    again = requests.get(capped_server.url + "/sparql", params={"query": NORWAY}, timeout=10)
+    assert again.status_code == 200 and rows_from_json(again.json()) == EXPECTED
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        *escaped_service_queries(9),
+        "ASK { ?s ?p ?o } # SERVICE",
+        "SELECT * WHERE { ſervice <http://e/> { } }",  # upper() makes it SERVICE
+        "SELECT * WHERE { \\u0053ERVICE <http://e/> { } }",  # a backslash outside any token
+        "SELECT * WHERE { BIND('open AS ?x) SERVICE <http://e/> { } }",  # a string never closed
+        "SELECT * WHERE { BIND('''open'''' AS ?x) SERVICE <http://e/> { } }",
+    ],
+)
+def test_the_scan_refuses_whatever_could_hide_service(query):
+    from nap_graph.errors import QueryRejected
+    from nap_graph.sparql import inspect
+
+    with pytest.raises(QueryRejected, match="SERVICE is not allowed|malformed"):
+        inspect(query)
+
+
+def test_the_scan_reads_escapes_as_the_grammar_does():
+    from nap_graph.sparql import inspect
+
+    inspection = inspect(
+        "PREFIX ex: <http://e/> SELECT * FROM ex:a\\#b FROM NAMED <http://e/\\u0041> "
+        "WHERE { ?s ?p 'it\\'s # no comment' } # a comment"
+    )
+    assert inspection.form == "SELECT"
+    assert inspection.from_graphs == ["http://e/a#b"]
+    assert inspection.from_named_graphs == ["http://e/A"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        # The old prefixed-name pattern backtracked over these: 300 KB held a thread 115 s.
+        "SELECT * WHERE { " + "a." * 500_000 + "}",
+        "SELECT * WHERE { ?s ?p " + "a.a-" * 250_000 + "}",
+        "SELECT * WHERE { ?s ?p ex:" + "a." * 500_000 + "}",
+        "SELECT * WHERE { ?s ?p '" + "\\'" * 500_000,  # an escape after every quote
+        "SELECT * WHERE { ?s ?p <" + "<a" * 500_000,
+        "SELECT * WHERE { ?s ?p '''" + "a''" * 330_000,
+        "SELECT * WHERE { FILTER(" + "?a<?b)" * 160_000 + "}",
+    ],
+)
+def test_the_scan_takes_linear_time(query):
+    """A regression guard for quadratic blow-up: 1 MB would take minutes; it takes well
+    under a second."""
+    from nap_graph.errors import QueryRejected
+    from nap_graph.sparql import inspect
+
+    assert len(query) > 900_000
+    started = time.perf_counter()
+    try:
+        inspect(query)
+    except QueryRejected:
+        pass
+    assert time.perf_counter() - started < 5
+
+
+@pytest.mark.parametrize("asked", [TURTLE, N3, RDFXML])
+def test_a_graph_format_asked_of_a_select_falls_back_to_accept(live_server, asked):
+    client = SPARQLWrapper(live_server.url + "/sparql")
+    client.setQuery(PREFIX + 'SELECT ?c WHERE { ?c wps:iso3166Alpha3 "NOR" }')
+    client.setReturnFormat(asked)
+    with pytest.warns(RuntimeWarning, match="Sending Accept header"):  # SPARQLWrapper's own
+        result = client.query()
+    assert result.response.status == 200
+    assert result.info()["content-type"].startswith("application/sparql-results")
+
+
+def test_a_results_format_asked_of_a_construct_falls_back_to_accept(live_server):
+    client = SPARQLWrapper(live_server.url + "/sparql")
+    client.setQuery("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 3")
+    client.setReturnFormat(CSV)
+    with pytest.warns(RuntimeWarning, match="Sending Accept header"):
+        result = client.query()
+    assert result.response.status == 200
+    assert not result.info()["content-type"].startswith("text/csv")

@@ -1,0 +1,83 @@
+"""The store's query workers, driven directly: no network, a time limit of their own, no death
+by a bad request."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from test_server_sparql import Listener
+
+from nap_graph.errors import QueryRejected
+from nap_graph.query_worker import GRACE
+from nap_graph.store import OxigraphStore
+
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+@pytest.fixture(params=["memory", "disk"])
+def store(request, tmp_path):
+    data = tmp_path / "data.nt"
+    data.write_text(
+        "".join(f"<http://e/s{i}> <http://e/p> <http://e/o{i % 7}> .\n" for i in range(1000))
+    )
+    store = OxigraphStore([data], mode=request.param, cache=tmp_path / "stores", timeout=5)
+    yield store
+    store.close()
+
+
+def test_a_worker_cannot_open_a_tcp_connection(store):
+    """SERVICE run by the store itself, past the server's check: the worker has no network."""
+    if not store.health()["network_isolated"]:
+        pytest.skip("this machine permits no network namespace (unshare)")
+    listener = Listener()
+    try:
+        with pytest.raises(QueryRejected, match="unreachable"):
+            store.query(
+                f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{listener.port}/sparql> {{ ?s ?p ?o }} }}"
+            )
+        time.sleep(0.3)
+        assert listener.connections == 0
+    finally:
+        listener.close()
+
+
+def test_a_worker_stops_itself_shortly_after_the_time_limit(store):
+    """Should the server not kill it (it died, or hangs), a worker past its limit stops."""
+    worker = store._new_worker()
+    try:
+        worker.connection.send(
+            {
+                "query": SLOW,
+                "results_format": "json",
+                "graph_format": "turtle",
+                "limit": 10,
+                "max_bytes": 10_000,
+                "timeout": 1,
+            }
+        )
+        started = time.monotonic()
+        # The worker's end closes when it dies: the connection reads as ready, then EOF.
+        assert worker.connection.poll(1 + GRACE + 5)
+        with pytest.raises(EOFError):
+            worker.connection.recv()
+        assert time.monotonic() - started < 1 + GRACE + 5
+    finally:
+        worker.kill()
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        {"default_graphs": ["not an iri"]},
+        {"named_graphs": [""]},
+        {"graph_format": "no such format"},
+    ],
+)
+def test_a_bad_request_is_an_error_and_the_worker_lives_on(store, request_):
+    query = "CONSTRUCT WHERE { ?s ?p ?o }" if "graph_format" in request_ else "ASK { ?s ?p ?o }"
+    (worker,) = store._pools["site"].idle
+    with pytest.raises(QueryRejected):
+        store.query(query, **request_)
+    assert store._pools["site"].idle == [worker] and worker.alive()
+    assert store.query("ASK { ?s ?p ?o }").body == b'{"head":{},"boolean":true}'
