@@ -55,7 +55,7 @@ SETTINGS = [
     (
         "MAX_REQUEST_BYTES",
         1000000,
-        "Largest request body (and query string) accepted; beyond it the client gets 413.",
+        "Largest request body accepted; beyond it the client gets 413. (Under gunicorn a GET's request line is limited to 8 KB, answered 414: send longer queries by POST.)",
     ),
     (
         "QUERY_WORKERS",
