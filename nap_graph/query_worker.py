@@ -106,12 +106,40 @@ def _write_within(write, kept: list, truncated: bool, max_bytes: int) -> tuple[b
     return body, kept, truncated
 
 
+def write_result(result, request: dict) -> tuple:
+    """Write a query's result (Oxigraph's, or parsed from another store's answer) in the format
+    asked, within the request's row and byte limits: ("ok", kind, body, truncated, count)."""
+    limit, max_bytes = request["limit"], request["max_bytes"]
+    if isinstance(result, ox.QueryBoolean):
+        return ("ok", "boolean", write_ask(bool(result), request["results_format"]), False, 1)
+    if isinstance(result, ox.QuerySolutions):
+        variables = [v.value for v in result.variables]
+        rows, truncated = _within(
+            (tuple(s[v] for v in variables) for s in result),
+            limit,
+            max_bytes,
+            lambda row: sum(len(str(t)) for t in row if t is not None),
+        )
+        body, rows, truncated = _write_within(
+            lambda rows: write_select(variables, rows, request["results_format"]),
+            rows,
+            truncated,
+            max_bytes,
+        )
+        return ("ok", "bindings", body, truncated, len(rows))
+    triples, truncated = _within(result, limit, max_bytes, lambda t: len(str(t)))
+    fmt = GRAPH_FORMATS[request["graph_format"]]
+    body, triples, truncated = _write_within(
+        lambda triples: ox.serialize(triples, format=fmt), triples, truncated, max_bytes
+    )
+    return ("ok", "graph", body, truncated, len(triples))
+
+
 def answer(store: ox.Store, request: dict) -> tuple:
     """Run one query request and return ("ok", kind, body, truncated, count) or an error.
 
     The answer's kind comes from what Oxigraph returns, never from the text of the query.
     """
-    limit, max_bytes = request["limit"], request["max_bytes"]
     try:
         options = {}
         defaults, named = request.get("default_graphs"), request.get("named_graphs")
@@ -124,29 +152,7 @@ def answer(store: ox.Store, request: dict) -> tuple:
         else:
             options["use_default_graph_as_union"] = request.get("union", True)
         result = store.query(request["query"], base_iri=request.get("base_iri"), **options)
-        if isinstance(result, ox.QueryBoolean):
-            return ("ok", "boolean", write_ask(bool(result), request["results_format"]), False, 1)
-        if isinstance(result, ox.QuerySolutions):
-            variables = [v.value for v in result.variables]
-            rows, truncated = _within(
-                (tuple(s[v] for v in variables) for s in result),
-                limit,
-                max_bytes,
-                lambda row: sum(len(str(t)) for t in row if t is not None),
-            )
-            body, rows, truncated = _write_within(
-                lambda rows: write_select(variables, rows, request["results_format"]),
-                rows,
-                truncated,
-                max_bytes,
-            )
-            return ("ok", "bindings", body, truncated, len(rows))
-        triples, truncated = _within(result, limit, max_bytes, lambda t: len(str(t)))
-        fmt = GRAPH_FORMATS[request["graph_format"]]
-        body, triples, truncated = _write_within(
-            lambda triples: ox.serialize(triples, format=fmt), triples, truncated, max_bytes
-        )
-        return ("ok", "graph", body, truncated, len(triples))
+        return write_result(result, request)
     except SyntaxError as exc:
         return ("error", "syntax", str(exc))
     except MemoryError:

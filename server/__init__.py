@@ -18,8 +18,8 @@ from flask import Flask, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from nap_graph.build import PROJECT_ROOT
-from nap_graph.errors import NotBuilt
-from nap_graph.store import BUILT_FILE, OxigraphStore
+from nap_graph.errors import NapGraphError, NotBuilt
+from nap_graph.store import BUILT_FILE, OxigraphStore, Store
 from server.settings import DEFAULTS
 
 log = logging.getLogger("nap_graph.server")
@@ -74,7 +74,9 @@ def _resolve_paths(app: Flask) -> None:
     app.config["DATA_FILES"] = [str(Path(f).resolve()) for f in files]
 
 
-def _open_store(app: Flask) -> OxigraphStore:
+def _open_store(app: Flask) -> Store:
+    if app.config["STORE_ENDPOINT"]:
+        return _open_remote_store(app)
     if app.config["DATA_FILES"]:
         sources = [Path(f) for f in app.config["DATA_FILES"]]
     else:
@@ -95,6 +97,42 @@ def _open_store(app: Flask) -> OxigraphStore:
         max_bytes=int(app.config["MAX_RESULT_BYTES"]),
         memory=int(app.config["QUERY_MEMORY_BYTES"]),
     )
+
+
+def _open_remote_store(app: Flask) -> Store:
+    """Answer from a remote store that `nap-graph load` filled from the build in BUILD_DIR.
+
+    The build's VoID names the graphs to read. A store that is down or holds another build
+    does not stop the server: it starts, says so in its log, and /health answers 503 until
+    the store answers as it should.
+    """
+    from nap_graph.remote import Credentials, RemoteStore, graphs_of_void
+
+    endpoint = app.config["STORE_ENDPOINT"]
+    if app.config["DATA_FILES"]:
+        raise NapGraphError("serve data files from the embedded store, or a remote store: not both")
+    void = Path(app.config["BUILD_DIR"]) / "void.ttl"
+    if not void.is_file():
+        raise NotBuilt(
+            f"no built graph in {app.config['BUILD_DIR']}: the server reads there which graphs "
+            f"the store at {endpoint} holds, and offers the downloads"
+        )
+    graphs = graphs_of_void(list(ox.parse(path=str(void), format=ox.RdfFormat.TURTLE)))
+    store = RemoteStore(
+        endpoint,
+        graphs,
+        timeout=float(app.config["QUERY_TIMEOUT"]),
+        limit=int(app.config["RESULT_LIMIT"]),
+        max_bytes=int(app.config["MAX_RESULT_BYTES"]),
+        workers=int(app.config["QUERY_WORKERS"]),
+        credentials=Credentials.from_environment(),
+    )
+    problem = store.check()
+    if problem:
+        log.error("The store at %s is not ready: %s", endpoint, problem)
+    else:
+        log.info("Answering from the store at %s (%d graphs)", endpoint, len(graphs))
+    return store
 
 
 EXPOSED = (

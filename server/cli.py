@@ -33,6 +33,13 @@ from nap_graph.store import BUILT_FILE
     help="Serve this RDF file (Turtle, N-Triples, TriG, N-Quads, JSON-LD, RDF/XML) instead; repeatable.",
 )
 @click.option(
+    "--store",
+    "store_endpoint",
+    metavar="URL",
+    help="Answer from this SPARQL endpoint, filled by `nap-graph load` from the same build, "
+    "instead of the embedded store [env NAP_GRAPH_STORE_ENDPOINT].",
+)
+@click.option(
     "--workers",
     default=1,
     show_default=True,
@@ -46,7 +53,9 @@ from nap_graph.store import BUILT_FILE
 @click.option(
     "--no-build", is_flag=True, help="Fail rather than build when there is no built graph."
 )
-def serve_command(host, port, build_dir, data_files, workers, threads, dev, no_build):
+def serve_command(
+    host, port, build_dir, data_files, store_endpoint, workers, threads, dev, no_build
+):
     """Serve the graph: SPARQL endpoint, dereferenceable IRIs and downloads.
 
     Without a built graph, builds it first. Settings come from server/settings.py and the
@@ -55,6 +64,8 @@ def serve_command(host, port, build_dir, data_files, workers, threads, dev, no_b
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # our own log has one line per request
     config = {}
+    if store_endpoint:
+        config["STORE_ENDPOINT"] = store_endpoint
     if data_files:
         config["DATA_FILES"] = [str(p.resolve()) for p in data_files]
     else:

@@ -168,7 +168,26 @@ def _safe(iri: str) -> str:
 def describe(iri: str) -> list[ox.Triple]:
     """Return the concise bounded description of a resource: its triples, blank nodes followed."""
     data = construct(f"DESCRIBE <{_safe(iri)}>")
-    return list(ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
+    return concise_bounded_description(
+        ox.NamedNode(iri), list(ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
+    )
+
+
+def concise_bounded_description(node: ox.NamedNode, triples: list[ox.Triple]) -> list[ox.Triple]:
+    """Keep of a DESCRIBE answer the resource's own triples and those of the blank nodes they
+    lead to, sorted: what DESCRIBE gives is each store's choice (Virtuoso adds the triples that
+    point at the resource), and a document must not change with the store behind it."""
+    by_subject: dict = {}
+    for triple in triples:
+        by_subject.setdefault(triple.subject, []).append(triple)
+    found, todo, seen = [], [node], {node}
+    while todo:
+        for triple in by_subject.get(todo.pop(), []):
+            found.append(triple)
+            if isinstance(triple.object, ox.BlankNode) and triple.object not in seen:
+                seen.add(triple.object)
+                todo.append(triple.object)
+    return sorted(found, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
 
 
 def described_by_void(iri: str) -> list[ox.Triple]:

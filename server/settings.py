@@ -28,6 +28,11 @@ SETTINGS = [
         "Where the on-disk store (`disk` mode) and the gzipped downloads are kept; empty for `.nap-graph` in the project folder.",
     ),
     (
+        "STORE_ENDPOINT",
+        "",
+        "A SPARQL 1.1 query endpoint (Virtuoso, Fuseki, the Oxigraph server...) to answer from instead of the embedded store, once `nap-graph load` has filled it from the same build; empty for the embedded store. Credentials come from NAP_GRAPH_STORE_USER, NAP_GRAPH_STORE_PASSWORD and NAP_GRAPH_STORE_AUTH (docs/deployment.md).",
+    ),
+    (
         "BASE_IRI",
         "https://w3id.org/nap-graph/",
         "The base of the graph's IRIs, which this server's own address stands for.",

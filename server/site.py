@@ -87,5 +87,7 @@ def health():
         answer = store.query("ASK { }", timeout=5)
         ok = answer.body is not None
     except Exception as exc:  # any failure of the store means unhealthy, and says why
-        return {"ok": False, "error": str(exc), **store.health()}, 503
-    return {"ok": ok, **store.health()}, 200 if ok else 503
+        return {**store.health(), "ok": False, "error": str(exc)}, 503
+    info = store.health()  # a remote store may answer and still not hold the build
+    ok = ok and info.pop("ok", True)
+    return {"ok": ok, **info}, 200 if ok else 503

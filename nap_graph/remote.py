@@ -1,0 +1,381 @@
+"""A SPARQL 1.1 store elsewhere (Virtuoso, Fuseki, GraphDB, the Oxigraph server...), reached
+through the standard protocols: queries and updates with SPARQLWrapper, the Graph Store HTTP
+Protocol with requests.
+
+`RemoteStore` answers the server's queries as the embedded store does (same formats, limits,
+errors and dataset rules); `StoreClient` is what `nap-graph load` writes with.
+Credentials come from the environment (or a prompt, in the CLI), never from a command line.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+import urllib.error
+from dataclasses import dataclass
+from http.client import HTTPException
+from urllib.parse import urljoin
+
+import pyoxigraph as ox
+import requests
+from SPARQLWrapper import BASIC, DIGEST, POST, SPARQLWrapper
+from SPARQLWrapper.SPARQLExceptions import (
+    EndPointInternalError,
+    EndPointNotFound,
+    QueryBadFormed,
+    SPARQLWrapperException,
+    Unauthorized,
+)
+
+from nap_graph.errors import NapGraphError, QueryRejected
+from nap_graph.query_worker import write_result
+from nap_graph.sparql import check_syntax, inspect, with_limit
+from nap_graph.store import Answer, QueryTimeout, StoreBusy, StoreUnavailable
+
+USER_VARIABLE = "NAP_GRAPH_STORE_USER"
+PASSWORD_VARIABLE = "NAP_GRAPH_STORE_PASSWORD"
+AUTH_VARIABLE = "NAP_GRAPH_STORE_AUTH"  # basic or digest; found out from the store if unset
+# Names an empty dataset, where a request names no graph that we hold.
+NO_GRAPH = "urn:x-nap-graph:no-graph"
+# Asked by the query's form: Virtuoso answers a DESCRIBE as SPARQL JSON bindings if let.
+ACCEPT = {
+    "results": "application/sparql-results+json, application/sparql-results+xml;q=0.5",
+    "graph": "application/n-triples, text/turtle;q=0.8, application/rdf+xml;q=0.5",
+}
+QUERY_RESULT_FORMATS = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+}
+GRAPH_FORMATS = {
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "text/plain": ox.RdfFormat.N_TRIPLES,
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+}
+
+
+@dataclass(frozen=True)
+class Credentials:
+    user: str
+    password: str
+    scheme: str | None = None  # "basic" or "digest"; None: as the store asks
+
+    @classmethod
+    def from_environment(cls) -> Credentials | None:
+        user = os.environ.get(USER_VARIABLE)
+        if not user:
+            return None
+        scheme = (os.environ.get(AUTH_VARIABLE) or "").lower() or None
+        if scheme not in (None, "basic", "digest"):
+            raise StoreUnavailable(f"{AUTH_VARIABLE} must be basic or digest, not {scheme!r}")
+        return cls(user, os.environ.get(PASSWORD_VARIABLE, ""), scheme)
+
+
+def auth_scheme(url: str, credentials: Credentials | None, timeout: float = 10) -> str | None:
+    """Return how to authenticate to a store: the credentials' scheme, else the one its 401
+    asks for (WWW-Authenticate), else basic."""
+    if credentials is None:
+        return None
+    if credentials.scheme:
+        return credentials.scheme
+    try:
+        response = requests.get(url, params={"query": "ASK {}"}, timeout=timeout)
+    except requests.RequestException as exc:
+        raise StoreUnavailable(f"the store at {url} does not answer: {_reason(exc)}") from exc
+    challenge = response.headers.get("WWW-Authenticate", "").lower()
+    return "digest" if challenge.startswith("digest") else "basic"
+
+
+def requests_auth(credentials: Credentials | None, scheme: str | None):
+    if credentials is None:
+        return None
+    if scheme == "digest":
+        return requests.auth.HTTPDigestAuth(credentials.user, credentials.password)
+    return requests.auth.HTTPBasicAuth(credentials.user, credentials.password)
+
+
+def _reason(exc: BaseException) -> str:
+    """Say in a few words why a request failed."""
+    reason = getattr(exc, "reason", None) or exc
+    if isinstance(reason, ConnectionRefusedError) or "Connection refused" in str(reason):
+        return "connection refused"
+    if isinstance(reason, TimeoutError):
+        return "no answer in time"
+    if "RemoteDisconnected" in repr(reason) or "Connection aborted" in str(reason):
+        return "it closed the connection without an answer"
+    text = str(reason).strip()
+    return text.splitlines()[0][:300] if text else type(reason).__name__
+
+
+def _message(exc: SPARQLWrapperException) -> str:
+    """The store's own message in a SPARQLWrapper error, without SPARQLWrapper's preamble."""
+    text = str(exc)
+    marker = "Response:\n"
+    if marker in text:
+        text = text.split(marker, 1)[1]
+    text = text.strip().strip("b'\"")
+    return text.replace("\\n", " ").strip()[:1000]
+
+
+class RemoteStore:
+    """Answers the server's queries from a SPARQL 1.1 endpoint, through SPARQLWrapper.
+
+    The graph's named graphs (`graphs`, from the build's VoID) make the default graph of a
+    query without FROM, as the embedded store's union does, and are its only named graphs: a
+    store's other graphs (its system graphs, a load in progress) are never seen.
+    """
+
+    name = "remote"
+    mode = "remote"
+    QUEUE_WAIT = 2.0
+
+    def __init__(
+        self,
+        endpoint: str,
+        graphs: dict[str, int],
+        *,
+        timeout: float = 10.0,
+        limit: int = 10_000,
+        max_bytes: int = 50_000_000,
+        workers: int = 2,
+        credentials: Credentials | None = None,
+    ):
+        self.endpoint = endpoint
+        self.graphs = graphs
+        self.timeout = timeout
+        self.limit = limit
+        self.max_bytes = max_bytes
+        self.credentials = credentials
+        self._scheme: str | None = None
+        # At most `workers` of the endpoint's queries at the store at once, and two of the
+        # site's own, so that slow queries never hold up pages and /health (as embedded).
+        self._slots = {
+            "sparql": threading.BoundedSemaphore(workers),
+            "site": threading.BoundedSemaphore(2),
+        }
+        self._sizes = {"sparql": workers, "site": 2}
+        self._last_error: str | None = None
+        self._problem: str | None = None  # what check() found wrong, until it finds nothing
+
+    # ------------------------------------------------------------------ the Store protocol
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        results_format: str = "json",
+        graph_format: str = "turtle",
+        default_graphs: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+        timeout: float | None = None,
+        limit: int | None = None,
+        base_iri: str | None = None,
+        union: bool = True,
+        pool: str = "site",
+    ) -> Answer:
+        timeout = self.timeout if timeout is None else timeout
+        slot = self._slots[pool]
+        wait = min(timeout, self.QUEUE_WAIT) if pool == "sparql" else timeout
+        if not slot.acquire(timeout=wait):
+            raise StoreBusy(
+                f"all {self._sizes[pool]} connections to the store are busy; none was free "
+                f"within {wait:g} s: try again shortly"
+            )
+        try:
+            check_syntax(sparql, base_iri)
+            inspection = inspect(sparql)
+            defaults, named = self._dataset(
+                inspection, default_graphs, named_graphs, union, base_iri
+            )
+            accept = ACCEPT["graph" if inspection.returns_graph else "results"]
+            limit = self.limit if limit is None else limit
+            # A stranger's query asks the store for one row over the limit, which tells that
+            # the answer was cut. (The site's own are bounded by their patterns; Virtuoso
+            # refuses an ORDER BY with a LIMIT over its MaxSortedTopRows.)
+            sent = with_limit(sparql, limit + 1) if pool == "sparql" else sparql
+            result = self._ask(sent, defaults, named, base_iri, timeout, accept)
+        finally:
+            slot.release()
+        request = {
+            "results_format": results_format,
+            "graph_format": graph_format,
+            "limit": limit,
+            "max_bytes": self.max_bytes,
+        }
+        try:
+            reply = write_result(result, request)  # reads the store's answer as it writes
+        except (SyntaxError, ValueError) as exc:
+            raise self._down(f"the store's answer could not be read: {exc}", exc) from exc
+        _, kind, body, truncated, count = reply
+        return Answer(kind, body, truncated, count)
+
+    def check(self) -> str | None:
+        """Say what is wrong with the store, if anything: down, refusing us, or holding other
+        counts of triples than the build says it should (not loaded, or another build)."""
+        values = " ".join(f"<{g}>" for g in sorted(self.graphs))
+        query = (
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { "
+            f"VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g"
+        )
+        try:
+            answer = self.query(query, timeout=max(self.timeout, 60), limit=len(self.graphs) + 1)
+        except NapGraphError as exc:
+            self._problem = str(exc)
+            return self._problem
+        rows = json.loads(answer.body)["results"]["bindings"]
+        found = {row["g"]["value"]: int(row["n"]["value"]) for row in rows}
+        wrong = [
+            f"{graph} has {found.get(graph, 0):,} triples, the build {count:,}"
+            for graph, count in sorted(self.graphs.items())
+            if found.get(graph, 0) != count
+        ]
+        self._problem = (
+            "it does not hold the build (run `nap-graph load`): " + "; ".join(wrong)
+            if wrong
+            else None
+        )
+        return self._problem
+
+    def graph_names(self) -> list[str]:
+        return sorted(self.graphs)
+
+    def health(self) -> dict:
+        # A store that answers but did not hold the build at the last look is looked at again.
+        if self._problem is not None:
+            self._problem = self.check()
+        return {
+            "ok": self._problem is None,
+            **({"error": self._problem} if self._problem else {}),
+            "store": self.name,
+            "mode": self.mode,
+            "endpoint": self.endpoint,
+            "triples": sum(self.graphs.values()),
+            "graphs": len(self.graphs),
+            "last_error": self._last_error,
+        }
+
+    def close(self) -> None:
+        pass
+
+    def _dataset(self, inspection, default_graphs, named_graphs, union, base_iri):
+        """The dataset to name in the request, always explicitly, from our graphs alone.
+
+        The protocol's parameters override a query's FROM and FROM NAMED, so the store never
+        reads a graph that is not ours (a load's staging graph, its system graphs) nor fetches
+        one from elsewhere; a graph we do not hold is read as empty, as the embedded store does.
+        """
+        if default_graphs or named_graphs:
+            defaults, named = default_graphs or [], named_graphs or []
+        elif union:
+            return sorted(self.graphs), sorted(self.graphs)
+        else:
+            defaults = [urljoin(base_iri or "", g) for g in inspection.from_graphs]
+            named = [urljoin(base_iri or "", g) for g in inspection.from_named_graphs]
+        defaults = [g for g in defaults if g in self.graphs] or [NO_GRAPH]
+        named = [g for g in named if g in self.graphs] or [NO_GRAPH]
+        return defaults, named
+
+    # ------------------------------------------------------------------ the request
+
+    def _client(self, timeout: float, accept: str) -> SPARQLWrapper:
+        client = SPARQLWrapper(self.endpoint)
+        client.setMethod(POST)
+        client.setOnlyConneg(True)  # ask by Accept only; stores read format= differently
+        client.setTimeout(max(1, round(timeout)))
+        client.addCustomHttpHeader("Accept", accept)
+        if self.credentials is not None:
+            if self._scheme is None:
+                self._scheme = auth_scheme(self.endpoint, self.credentials)
+            client.setHTTPAuth(DIGEST if self._scheme == "digest" else BASIC)
+            client.setCredentials(self.credentials.user, self.credentials.password)
+        return client
+
+    def _ask(self, sparql, defaults, named, base_iri, timeout, accept):
+        client = self._client(timeout, accept)
+        # The store cannot be told the base IRI; a BASE in front of the prologue does that.
+        client.setQuery(f"BASE <{base_iri}>\n{sparql}" if base_iri else sparql)
+        for graph in defaults:
+            client.addDefaultGraph(graph)
+        for graph in named:
+            client.addNamedGraph(graph)
+        started = time.monotonic()
+        try:
+            response = client.query().response
+            media_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+            body = response.read(4 * self.max_bytes + 1)
+            # Virtuoso's "anytime" answers: what it found before its time limit, said only in
+            # a header. Part of an answer is not served as the answer.
+            if response.headers.get("X-SQL-State", "").upper() == "S1TAT":
+                raise QueryTimeout(
+                    "the store stopped the query at its time limit and offered part of an "
+                    "answer, which is not served as the answer"
+                )
+        except QueryBadFormed as exc:
+            raise QueryRejected(f"the store refused the query: {_message(exc)}") from exc
+        except Unauthorized as exc:
+            raise self._down("the store refused the credentials (401)", exc) from exc
+        except EndPointNotFound as exc:
+            raise self._down(
+                f"the store has no SPARQL endpoint at {self.endpoint} (404)", exc
+            ) from exc
+        except EndPointInternalError as exc:
+            message = _message(exc)
+            timed_out = any(word in message.lower() for word in ("timeout", "timed out"))
+            if timed_out or time.monotonic() - started >= timeout * 0.9:
+                raise QueryTimeout(
+                    f"the store stopped the query at its time limit: {message}"
+                ) from exc
+            raise QueryRejected(f"the store could not evaluate the query: {message}") from exc
+        except urllib.error.HTTPError as exc:
+            if exc.code == 403:
+                raise self._down("the store refused access (403)", exc) from exc
+            if exc.code >= 500:
+                raise self._down(f"the store failed ({exc.code})", exc) from exc
+            raise QueryRejected(f"the store refused the query ({exc.code}): {exc.reason}") from exc
+        except TimeoutError as exc:
+            raise QueryTimeout(
+                f"the store did not answer within the time limit of {timeout:g} s"
+            ) from exc
+        except (urllib.error.URLError, HTTPException, OSError) as exc:
+            if isinstance(getattr(exc, "reason", None), TimeoutError):
+                raise QueryTimeout(
+                    f"the store did not answer within the time limit of {timeout:g} s"
+                ) from exc
+            raise self._down(
+                f"the store at {self.endpoint} does not answer: {_reason(exc)}", exc
+            ) from exc
+        except SPARQLWrapperException as exc:
+            raise QueryRejected(f"the store refused the query: {_message(exc)}") from exc
+        if len(body) > 4 * self.max_bytes:
+            raise QueryRejected(
+                f"the store's answer is over {4 * self.max_bytes / 1e6:g} MB: add a LIMIT"
+            )
+        self._last_error = None
+        try:
+            if media_type in QUERY_RESULT_FORMATS:
+                return ox.parse_query_results(body, format=QUERY_RESULT_FORMATS[media_type])
+            if media_type in GRAPH_FORMATS:
+                return list(ox.parse(body, format=GRAPH_FORMATS[media_type]))
+        except (SyntaxError, ValueError) as exc:
+            raise self._down(
+                f"the store's answer could not be read ({media_type}): {exc}", exc
+            ) from exc
+        raise self._down(
+            f"the store answered in a format not asked for: {media_type or 'none'}", None
+        )
+
+    def _down(self, message: str, cause: BaseException | None) -> StoreUnavailable:
+        self._last_error = message
+        return StoreUnavailable(message)
+
+
+def graphs_of_void(void: list[ox.Triple]) -> dict[str, int]:
+    """Return the named graphs that a build's VoID description lists, with their sizes."""
+    name = "http://www.w3.org/ns/sparql-service-description#name"
+    triples = "http://rdfs.org/ns/void#triples"
+    names = {t.subject: t.object.value for t in void if t.predicate.value == name}
+    sizes = {t.subject: int(t.object.value) for t in void if t.predicate.value == triples}
+    return {graph: sizes.get(subset, 0) for subset, graph in names.items()}

@@ -1,0 +1,131 @@
+"""The parts of loading into and serving from an external store that need no store: how the
+build is split and batched, how a stranger's query is checked and bounded before it is sent,
+and how a store's DESCRIBE is cut to the document we publish."""
+
+from __future__ import annotations
+
+import gzip
+
+import pyoxigraph as ox
+import pytest
+
+from nap_graph.errors import QueryRejected
+from nap_graph.load import GraphFile, batches, split_by_graph
+from nap_graph.remote import Credentials, graphs_of_void
+from nap_graph.sparql import check_syntax, with_limit
+from nap_graph.store import BUILT_FILE
+from server.resources import concise_bounded_description
+
+
+@pytest.mark.parametrize(
+    ("query", "sent"),
+    [
+        ("SELECT * { ?s ?p ?o }", "SELECT * { ?s ?p ?o }\nLIMIT 11\n"),
+        # A comment on the last line must not swallow the LIMIT.
+        ("SELECT * { ?s ?p ?o } # all", "SELECT * { ?s ?p ?o } # all\nLIMIT 11\n"),
+        ("SELECT * { ?s ?p ?o } LIMIT 5", "SELECT * { ?s ?p ?o } LIMIT 5"),
+        ("SELECT * { ?s ?p ?o } LIMIT 500 OFFSET 2", "SELECT * { ?s ?p ?o } LIMIT 11 OFFSET 2"),
+        # A subquery's LIMIT is its own; the closing VALUES clause comes after the LIMIT.
+        (
+            "SELECT * { { SELECT * { ?s ?p ?o } LIMIT 3 } } VALUES ?s { <a> }",
+            "SELECT * { { SELECT * { ?s ?p ?o } LIMIT 3 } } \nLIMIT 11\nVALUES ?s { <a> }",
+        ),
+        (
+            'SELECT ("}" AS ?x) { ?s <p:limit> ?o }',
+            'SELECT ("}" AS ?x) { ?s <p:limit> ?o }\nLIMIT 11\n',
+        ),
+        # A CONSTRUCT's LIMIT counts solutions, not triples: left to the answer's cut.
+        ("CONSTRUCT WHERE { ?s ?p ?o }", "CONSTRUCT WHERE { ?s ?p ?o }"),
+        ("ASK { ?s ?p ?o }", "ASK { ?s ?p ?o }"),
+    ],
+)
+def test_a_select_asks_the_store_for_no_more_than_the_limit(query, sent):
+    assert with_limit(query, 11) == sent
+    check_syntax(sent, "http://example.org/")
+
+
+def test_only_standard_sparql_is_passed_on():
+    check_syntax("ASK { ?s ?p ?o } GROUP BY ?s")  # an ASK parses without running
+    for query, position in (
+        ('define get:soft "replace" SELECT * FROM <http://example.org/> { ?s ?p ?o }', "1:"),
+        ("ASK { ?s ?p }", "1:12"),  # where the error is in the text as sent
+        ("SELECT * {\n?s ?p }", "2:"),
+    ):
+        with pytest.raises(QueryRejected, match=f"malformed query: .*{position}"):
+            check_syntax(query)
+
+
+def test_an_ask_is_checked_without_being_answered():
+    values = " ".join(str(i) for i in range(300))
+    heavy = f"ASK {{ VALUES ?a {{ {values} }} VALUES ?b {{ {values} }} VALUES ?c {{ {values} }} FILTER (?a + ?b + ?c < 0) }}"
+    import time
+
+    started = time.perf_counter()
+    check_syntax(heavy)
+    # Answered, this takes seconds (27 million rows); parsed, a fraction of one.
+    assert time.perf_counter() - started < 1
+
+
+def test_the_build_is_split_by_graph_with_blank_nodes_kept_together(tmp_path):
+    lines = [
+        "<http://e/a> <http://e/p> <http://e/b> <http://e/g1> .",
+        "<http://e/a> <http://e/p> _:x <http://e/g1> .",
+        "_:x <http://e/q> _:y <http://e/g1> .",
+        "_:y <http://e/q> <http://e/c> <http://e/g1> .",
+        "_:z <http://e/q> <http://e/c> <http://e/g1> .",
+        "<http://e/a> <http://e/p> <http://e/d> <http://e/g2> .",
+    ]
+    with gzip.open(tmp_path / BUILT_FILE, "wt") as handle:
+        handle.write("\n".join(lines) + "\n")
+    graphs = split_by_graph(tmp_path, tmp_path)
+    assert {g: f.count for g, f in graphs.items()} == {"http://e/g1": 5, "http://e/g2": 1}
+    sent = list(batches(graphs["http://e/g1"], 2))
+    assert sum(len(b) for b in sent) == 5
+    chain = [b for b in sent if any("_:y" in line for line in b)]
+    assert len(chain) == 1 and sum("_:x" in line or "_:y" in line for line in chain[0]) == 3
+
+
+def test_batches_of_a_graph_without_blank_nodes(tmp_path):
+    path = tmp_path / "g.nt"
+    path.write_text("".join(f"<http://e/{i}> <http://e/p> <http://e/o> .\n" for i in range(7)))
+    assert [len(b) for b in batches(GraphFile(path, 7), 3)] == [3, 3, 1]
+
+
+def test_graphs_and_sizes_come_from_the_void(built):
+    void = list(ox.parse(path=str(built.settings.out_dir / "void.ttl"), format=ox.RdfFormat.TURTLE))
+    graphs = graphs_of_void(void)
+    assert set(graphs) == {
+        "https://w3id.org/nap-graph/graph/naps",
+        "https://w3id.org/nap-graph/graph/peacekeeping",
+        "https://w3id.org/nap-graph/graph/vocabulary",
+    }
+    assert all(size > 0 for size in graphs.values())
+
+
+def test_credentials_come_from_the_environment_only(monkeypatch):
+    monkeypatch.delenv("NAP_GRAPH_STORE_USER", raising=False)
+    assert Credentials.from_environment() is None
+    monkeypatch.setenv("NAP_GRAPH_STORE_USER", "loader")
+    monkeypatch.setenv("NAP_GRAPH_STORE_PASSWORD", "secret")
+    monkeypatch.setenv("NAP_GRAPH_STORE_AUTH", "Digest")
+    assert Credentials.from_environment() == Credentials("loader", "secret", "digest")
+    monkeypatch.setenv("NAP_GRAPH_STORE_AUTH", "kerberos")
+    with pytest.raises(Exception, match="basic or digest"):
+        Credentials.from_environment()
+
+
+def test_a_describe_is_cut_to_the_resource_and_its_blank_nodes():
+    a, b, c = (ox.NamedNode(f"http://e/{n}") for n in "abc")
+    p = ox.NamedNode("http://e/p")
+    x, y = ox.BlankNode("x"), ox.BlankNode("y")
+    answer = [
+        ox.Triple(c, p, a),  # pointing at the resource: Virtuoso's DESCRIBE adds these
+        ox.Triple(a, p, x),
+        ox.Triple(x, p, y),
+        ox.Triple(y, p, b),
+        ox.Triple(a, p, b),
+        ox.Triple(b, p, c),  # another resource's own triple
+    ]
+    kept = concise_bounded_description(a, answer)
+    assert set(kept) == {answer[1], answer[2], answer[3], answer[4]}
+    assert kept == sorted(kept, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
