@@ -48,7 +48,9 @@ def test_only_standard_sparql_is_passed_on():
     check_syntax("ASK { ?s ?p ?o } GROUP BY ?s")  # an ASK parses without running
     for query, position in (
         ('define get:soft "replace" SELECT * FROM <http://example.org/> { ?s ?p ?o }', "1:"),
-        ("ASK { ?s ?p }", "1:12"),  # where the error is in the text as sent
+        # Where Oxigraph puts the error in the text as sent (past the end, as it does for
+        # a SELECT), not in the SELECT that the check parses in its place.
+        ("ASK { ?s ?p }", "1:14"),
         ("SELECT * {\n?s ?p }", "2:"),
     ):
         with pytest.raises(QueryRejected, match=f"malformed query: .*{position}"):
