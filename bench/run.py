@@ -71,21 +71,32 @@ def machine() -> str:
     )
 
 
-def build_table(sizes: list[str], work: Path) -> str:
-    real = run_build(ROOT / "data", work / "real-build")
-    rows = []
-    for size in sizes:
+BUILDS: dict[str, tuple[Path, dict, str]] = {}
+
+
+def build_of(size: str, work: Path) -> tuple[Path, dict, str]:
+    """Build the data of a size once (the real data, or grown from it): folder, figures, note."""
+    if size not in BUILDS:
         if size == "real":
-            figures = real
-            note = "the data on hand"
+            out = work / "real-build"
+            BUILDS[size] = (out, run_build(ROOT / "data", out), "the data on hand")
         else:
+            real = build_of("real", work)[1]
             started = time.perf_counter()
             info = grow(ROOT / "data", work / f"data-{size}", SIZES[size], real["triples"])
             note = (
                 f"real + {info['synthetic_observations']:,} synthetic observations "
                 f"(made in {time.perf_counter() - started:.0f} s, not counted)"
             )
-            figures = run_build(work / f"data-{size}", work / f"build-{size}")
+            out = work / f"build-{size}"
+            BUILDS[size] = (out, run_build(work / f"data-{size}", out), note)
+    return BUILDS[size]
+
+
+def build_table(sizes: list[str], work: Path) -> str:
+    rows = []
+    for size in sizes:
+        _, figures, note = build_of(size, work)
         steps = figures["steps"]
         rows.append(
             f"| {size} | {figures['triples']:,} | {figures['seconds']:.1f} | {steps.get('import', 0):.1f} | "
@@ -204,6 +215,19 @@ def running_server(built: Path, work: Path):
         process.wait(30)
 
 
+def serving_tables(sizes: list[str], work: Path, targets: set[str] | None) -> str:
+    """Our server and its peers on each size, side by side (bench/serving.py)."""
+    from bench.serving import run_serving, tables
+
+    blocks = []
+    for size in sizes:
+        built, figures, _ = build_of(size, work)
+        print(f"Serving {size} ({figures['triples']:,} triples)", file=sys.stderr)
+        results = run_serving(built, work / f"serving-{size}", targets)
+        blocks.append(tables(results, size, figures["triples"]))
+    return "\n\n".join(blocks)
+
+
 def write_results(name: str, table: str) -> None:
     begin, end = f"<!-- {name}-results:begin -->", f"<!-- {name}-results:end -->"
     text = RESULTS.read_text()
@@ -218,8 +242,15 @@ def main() -> None:
     parser.add_argument("--sizes", default=",".join(SIZES), help="comma-separated: real, 1m, 5m")
     parser.add_argument(
         "--only",
-        default="build,engines,stores",
-        help="comma-separated benchmarks: build, engines (SHACL; pySHACL takes minutes), stores",
+        default="build,engines,stores,serving",
+        help="comma-separated benchmarks: build, engines (SHACL; pySHACL takes minutes), "
+        "stores, serving (our server against its peers)",
+    )
+    parser.add_argument(
+        "--targets",
+        help="serving: only these targets, comma-separated (nap-graph, pyoxigraph, "
+        "'Oxigraph server', 'nap-graph on Oxigraph server', Virtuoso, 'nap-graph on Virtuoso', "
+        "rdflib-endpoint, 'rdflib-endpoint + Oxigraph')",
     )
     args = parser.parse_args()
     sizes = [s for s in args.sizes.split(",") if s]
@@ -230,16 +261,19 @@ def main() -> None:
             table = build_table(sizes, work)
             print(table)
             write_results("build", table)
-        else:
-            run_build(ROOT / "data", work / "real-build")
         if "engines" in only:
-            table = engine_table(work / "real-build")
+            table = engine_table(build_of("real", work)[0])
             print(table)
             write_results("engine", table)
         if "stores" in only:
-            table = store_table(work / "real-build", work)
+            table = store_table(build_of("real", work)[0], work)
             print(table)
             write_results("store", table)
+        if "serving" in only:
+            targets = set(args.targets.split(",")) if args.targets else None
+            table = serving_tables(sizes, work, targets)
+            print(table)
+            write_results("serving", table)
     print(f"\nWritten to {RESULTS.relative_to(ROOT)}")
 
 

@@ -465,6 +465,14 @@ def graph_figures(store: ox.Store) -> dict:
     help="Drop the staging graphs that an earlier, interrupted load left in the store.",
 )
 @click.option(
+    "--stale-after",
+    type=click.IntRange(0),
+    default=3600,
+    show_default=True,
+    help="Seconds after its start when a load counts as interrupted: --drop-stale never "
+    "drops the staging graphs of a younger load, which may still be running.",
+)
+@click.option(
     "--login",
     is_flag=True,
     help="Ask for the user and password, where NAP_GRAPH_STORE_USER and "
@@ -472,7 +480,15 @@ def graph_figures(store: ox.Store) -> dict:
 )
 @click.option("--quiet", "-q", is_flag=True, help="Show no progress.")
 def load_command(
-    endpoint, update_endpoint, graph_store, batch_size, drop_stale, login, quiet, **options
+    endpoint,
+    update_endpoint,
+    graph_store,
+    batch_size,
+    drop_stale,
+    stale_after,
+    login,
+    quiet,
+    **options,
 ):
     """Load the built graph into a SPARQL 1.1 store, graph by graph.
 
@@ -504,6 +520,7 @@ def load_command(
                 target,
                 batch_size=batch_size,
                 drop_stale=drop_stale,
+                stale_after=stale_after,
                 graph_prefix=settings.base_iri + "graph/",
                 progress=progress,
             )
@@ -520,8 +537,9 @@ def load_command(
         click.echo(f"Dropped {graph}, which the build no longer has")
     if report.stale:
         click.echo(
-            f"The store holds {len(report.stale)} staging graph(s) of earlier, interrupted loads; "
-            "--drop-stale drops them: " + ", ".join(report.stale),
+            f"The store holds {len(report.stale)} staging graph(s) of other loads, interrupted "
+            f"(or still running, if started less than {stale_after} s ago); --drop-stale drops "
+            "the older ones: " + ", ".join(report.stale),
             err=True,
         )
 

@@ -1,11 +1,12 @@
-"""Load the built graph into a SPARQL 1.1 store, graph by graph, atomically for its readers.
+"""Load the built graph into a SPARQL 1.1 store, graph by graph, without disturbing its readers.
 
 Each named graph goes first into a fresh staging graph (`<graph>/load/<id>`), in batches, by
 the Graph Store HTTP Protocol where the store has it and by SPARQL Update otherwise. Only when
 every staging graph holds exactly the triples of the build does one update request move them
-onto the live graphs (SPARQL 1.1 MOVE, one transaction in the stores we test). A load that
-fails or is stopped before that leaves the live graphs as they were, still served; its
-staging graphs are reported by the next load, which can drop them (`drop_stale`).
+onto the live graphs (SPARQL 1.1 MOVE). A load that fails or is stopped before that leaves the
+live graphs as they were, still served; its staging graphs are reported by the next load, which
+can drop them (`drop_stale`). A switch that fails part way (Virtuoso keeps the operations done
+before the one that failed) is looked at, and finished, or reported graph by graph.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ from nap_graph.remote import Credentials, _message, _reason, auth_scheme, reques
 from nap_graph.store import BUILT_FILE
 
 STAGING = "/load/"
-RETRIES = 5  # of a batch that the store rolled back as a deadlock
+RETRIES = 5  # of a request that the store rolled back as a deadlock
+STALE_AFTER = 3600  # seconds after its start when a load's staging graphs count as stale
 
 
 class LoadFailed(NapGraphError):
@@ -152,7 +154,9 @@ class StoreClient:
 
     def __init__(self, target: Target):
         self.target = target
-        self.scheme = auth_scheme(target.query, target.credentials)
+        # The scheme of the endpoint written to: Virtuoso's /sparql is open, its
+        # /sparql-auth and /sparql-graph-crud-auth ask for digest.
+        self.scheme = auth_scheme(target.graph_store or target.update, target.credentials)
         self.session = requests.Session()
         self.session.auth = requests_auth(target.credentials, self.scheme)
 
@@ -186,7 +190,7 @@ class StoreClient:
         return [{k: v["value"] for k, v in b.items()} for b in document["results"]["bindings"]]
 
     def update(self, text: str) -> None:
-        self._sparql(self.target.update, text, update=True)
+        _retrying(lambda: self._sparql(self.target.update, text, update=True))
 
     def count(self, graph: str) -> int:
         rows = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
@@ -202,13 +206,7 @@ class StoreClient:
     def post(self, graph: str, triples: list[str], protocol: str) -> None:
         """Add triples to a graph; a batch that the store rolled back as a deadlock (Virtuoso,
         under concurrent readers) is sent again, a few times."""
-        for attempt in range(RETRIES + 1):
-            try:
-                return self._post(graph, triples, protocol)
-            except LoadFailed as exc:
-                if "deadlock" not in str(exc).lower() or attempt == RETRIES:
-                    raise
-                time.sleep(0.5 * 2**attempt)
+        _retrying(lambda: self._post(graph, triples, protocol))
 
     def _post(self, graph: str, triples: list[str], protocol: str) -> None:
         """Add triples to a graph: a GSP POST of N-Triples, or an INSERT DATA."""
@@ -240,12 +238,34 @@ class StoreClient:
             )
 
 
+def _retrying(send) -> None:
+    """Send a request again, a few times, while the store rolls it back as a deadlock."""
+    for attempt in range(RETRIES + 1):
+        try:
+            send()
+            return
+        except LoadFailed as exc:
+            if "deadlock" not in str(exc).lower() or attempt == RETRIES:
+                raise
+            time.sleep(0.5 * 2**attempt)
+
+
+def started_at(graph: str) -> datetime | None:
+    """When the load that made a staging graph started (its load id begins with the time)."""
+    stamp = graph.rsplit(STAGING, 1)[-1].split("-", 1)[0]
+    try:
+        return datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
 def load(
     build_dir: Path,
     target: Target,
     *,
     batch_size: int | None = None,
     drop_stale: bool = False,
+    stale_after: float = STALE_AFTER,
     graph_prefix: str = "https://w3id.org/nap-graph/graph/",
     progress: Progress | None = None,
 ) -> LoadReport:
@@ -266,8 +286,15 @@ def load(
         with progress.step(f"Asking the store at {target.query} what it holds"):
             client = StoreClient(target)
             present = client.graphs_under(graph_prefix)
-            stale = [g for g in present if STAGING in g]
             live = [g for g in present if STAGING not in g]
+            # Staging graphs of a load started within the hour may be another load's, still
+            # running: never dropped; older ones are an interrupted load's.
+            now = datetime.now(UTC)
+            stale, recent = [], []
+            for graph in (g for g in present if STAGING in g):
+                began = started_at(graph)
+                old = began is None or (now - began).total_seconds() >= stale_after
+                (stale if old else recent).append(graph)
             if stale and drop_stale:
                 client.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in stale))
         seconds["check"] = time.monotonic() - started
@@ -299,28 +326,71 @@ def load(
             ) from exc
         seconds["load"] = time.monotonic() - started
 
-        # The switch: one request, so that readers see the old graphs or the new, never a mix.
+        # The switch: one request. The Oxigraph server runs it as one transaction: readers see
+        # the old graphs or the new. Virtuoso applies its operations in turn and keeps those
+        # done when a later one fails: a failed switch is looked at and finished below. MOVE
+        # without SILENT: a staging graph gone missing fails it rather than empty a live graph.
         started = time.monotonic()
         dropped = [g for g in live if g not in files]
-        operations = [f"MOVE SILENT <{staging[g]}> TO <{g}>" for g in files]
+        operations = [f"MOVE <{staging[g]}> TO <{g}>" for g in files]
         operations += [f"DROP SILENT GRAPH <{g}>" for g in dropped]
         try:
             with progress.step("Switching the new graphs in"):
                 client.update(" ;\n".join(operations))
         except LoadFailed as exc:
+            _finish_switch(client, files, staging, dropped, exc)
+        try:
+            graphs = {graph: client.count(graph) for graph in files}
+        except LoadFailed as exc:
             raise LoadFailed(
-                f"the switch to the new graphs failed: {exc}. A store that runs an update as "
-                "one transaction still serves the previous graphs; the staging graphs "
-                f"({', '.join(staging.values())}) may remain."
+                f"the new graphs were switched in, but their counts could not be read: {exc}"
             ) from exc
-        graphs = {graph: client.count(graph) for graph in files}
         wrong = {g: n for g, n in graphs.items() if n != files[g].count}
         if wrong:
             raise LoadFailed(
-                f"after the switch the store holds other counts than the build: {wrong}"
+                "the new graphs were switched in, but the store holds other counts than the "
+                f"build (another load at the same time?): {wrong}"
             )
         seconds["switch"] = time.monotonic() - started
-    return LoadReport(load_id, protocol, graphs, dropped, [] if drop_stale else stale, seconds)
+    return LoadReport(
+        load_id, protocol, graphs, dropped, recent + ([] if drop_stale else stale), seconds
+    )
+
+
+def _finish_switch(client, files, staging, dropped, error: LoadFailed) -> None:
+    """After a failed switch, see which graphs moved; move the rest one by one, or say exactly
+    where each graph stands."""
+    try:
+        state = {g: (client.count(staging[g]), client.count(g)) for g in files}
+    except LoadFailed as exc:
+        raise LoadFailed(
+            f"the switch to the new graphs failed ({error}), and the store cannot be asked "
+            f"how far it went ({exc}). The staging graphs, verified complete: "
+            + ", ".join(staging.values())
+        ) from exc
+    waiting = [g for g, (staged, _) in state.items() if staged == files[g].count]
+    lost = [
+        g
+        for g, (staged, live) in state.items()
+        if staged != files[g].count and live != files[g].count
+    ]
+    if lost:
+        raise LoadFailed(
+            f"the switch to the new graphs failed ({error}), and neither the staging graph nor "
+            f"the live graph of {', '.join(lost)} holds the build's triples: load again"
+        )
+    try:
+        for graph in waiting:
+            client.update(f"MOVE <{staging[graph]}> TO <{graph}>")
+        if dropped:
+            client.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in dropped))
+    except LoadFailed as exc:
+        done = [g for g in files if g not in waiting]
+        raise LoadFailed(
+            f"the switch to the new graphs failed ({error}) and could not be finished ({exc}): "
+            f"new: {', '.join(done) or 'none'}; still the previous graph: "
+            f"{', '.join(waiting)}. Load again to finish."
+        ) from exc
 
 
 def _drop_quietly(client: StoreClient, graphs: list[str]) -> None:

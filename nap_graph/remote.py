@@ -31,8 +31,13 @@ from SPARQLWrapper.SPARQLExceptions import (
 
 from nap_graph.errors import NapGraphError, QueryRejected
 from nap_graph.query_worker import write_result
-from nap_graph.sparql import check_syntax, inspect, with_limit
-from nap_graph.store import Answer, QueryTimeout, StoreBusy, StoreUnavailable
+from nap_graph.sparql import (
+    inspect,
+    refuse_custom_functions,
+    with_limit,
+    without_dataset_clauses,
+)
+from nap_graph.store import Answer, QueryTimeout, Store, StoreBusy, StoreUnavailable
 
 USER_VARIABLE = "NAP_GRAPH_STORE_USER"
 PASSWORD_VARIABLE = "NAP_GRAPH_STORE_PASSWORD"
@@ -64,14 +69,15 @@ class Credentials:
     scheme: str | None = None  # "basic" or "digest"; None: as the store asks
 
     @classmethod
-    def from_environment(cls) -> Credentials | None:
-        user = os.environ.get(USER_VARIABLE)
+    def from_environment(cls, environ=None) -> Credentials | None:
+        environ = os.environ if environ is None else environ
+        user = environ.get(USER_VARIABLE)
         if not user:
             return None
-        scheme = (os.environ.get(AUTH_VARIABLE) or "").lower() or None
+        scheme = (environ.get(AUTH_VARIABLE) or "").lower() or None
         if scheme not in (None, "basic", "digest"):
             raise StoreUnavailable(f"{AUTH_VARIABLE} must be basic or digest, not {scheme!r}")
-        return cls(user, os.environ.get(PASSWORD_VARIABLE, ""), scheme)
+        return cls(user, environ.get(PASSWORD_VARIABLE, ""), scheme)
 
 
 def auth_scheme(url: str, credentials: Credentials | None, timeout: float = 10) -> str | None:
@@ -131,6 +137,7 @@ class RemoteStore:
     name = "remote"
     mode = "remote"
     QUEUE_WAIT = 2.0
+    RECHECK = 60.0  # seconds between two counts of the store's graphs by /health
 
     def __init__(
         self,
@@ -142,8 +149,15 @@ class RemoteStore:
         max_bytes: int = 50_000_000,
         workers: int = 2,
         credentials: Credentials | None = None,
+        checker: Store | None = None,
     ):
         self.endpoint = endpoint
+        # Strangers' queries run first on an empty embedded store, in its sandboxed workers
+        # (time limit, memory cap, no network): Oxigraph's parser and evaluator refuse what is
+        # not standard SPARQL 1.1 before the store can read it as its own (Virtuoso's pragmas
+        # and functions fetch URLs). No parse-only API exists, and an empty store's query()
+        # computes aggregates and ORDER BY at once: hence the workers, not this process.
+        self.checker = checker
         self.graphs = graphs
         self.timeout = timeout
         self.limit = limit
@@ -159,6 +173,7 @@ class RemoteStore:
         self._sizes = {"sparql": workers, "site": 2}
         self._last_error: str | None = None
         self._problem: str | None = None  # what check() found wrong, until it finds nothing
+        self._checked_at = 0.0
 
     # ------------------------------------------------------------------ the Store protocol
 
@@ -177,6 +192,11 @@ class RemoteStore:
         pool: str = "site",
     ) -> Answer:
         timeout = self.timeout if timeout is None else timeout
+        started = time.monotonic()
+        inspection = inspect(sparql)
+        if pool == "sparql":
+            sparql = self._checked(sparql, inspection, base_iri, timeout)
+            timeout = max(0.5, timeout - (time.monotonic() - started))
         slot = self._slots[pool]
         wait = min(timeout, self.QUEUE_WAIT) if pool == "sparql" else timeout
         if not slot.acquire(timeout=wait):
@@ -185,8 +205,6 @@ class RemoteStore:
                 f"within {wait:g} s: try again shortly"
             )
         try:
-            check_syntax(sparql, base_iri)
-            inspection = inspect(sparql)
             defaults, named = self._dataset(
                 inspection, default_graphs, named_graphs, union, base_iri
             )
@@ -196,7 +214,7 @@ class RemoteStore:
             # the answer was cut. (The site's own are bounded by their patterns; Virtuoso
             # refuses an ORDER BY with a LIMIT over its MaxSortedTopRows.)
             sent = with_limit(sparql, limit + 1) if pool == "sparql" else sparql
-            result = self._ask(sent, defaults, named, base_iri, timeout, accept)
+            result = self._ask(sent, inspection.form, defaults, named, base_iri, timeout, accept)
         finally:
             slot.release()
         request = {
@@ -212,16 +230,35 @@ class RemoteStore:
         _, kind, body, truncated, count = reply
         return Answer(kind, body, truncated, count)
 
-    def check(self) -> str | None:
+    def _checked(self, sparql: str, inspection, base_iri, timeout: float) -> str:
+        """Refuse what the store must not read; return the text to send it."""
+        if self.checker is None:
+            raise StoreUnavailable("the remote store has no query checker")
+        refuse_custom_functions(sparql)
+        self.checker.query(
+            sparql,
+            results_format="json",
+            graph_format="ntriples",
+            timeout=timeout,
+            limit=1,
+            base_iri=base_iri,
+            union=not (inspection.from_graphs or inspection.from_named_graphs),
+            pool="sparql",
+        )
+        # The dataset goes by the protocol's parameters alone (see _dataset).
+        return without_dataset_clauses(sparql)
+
+    def check(self, timeout: float = 60) -> str | None:
         """Say what is wrong with the store, if anything: down, refusing us, or holding other
         counts of triples than the build says it should (not loaded, or another build)."""
+        self._checked_at = time.monotonic()
         values = " ".join(f"<{g}>" for g in sorted(self.graphs))
         query = (
             "SELECT ?g (COUNT(*) AS ?n) WHERE { "
             f"VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g"
         )
         try:
-            answer = self.query(query, timeout=max(self.timeout, 60), limit=len(self.graphs) + 1)
+            answer = self.query(query, timeout=timeout, limit=len(self.graphs) + 1)
         except NapGraphError as exc:
             self._problem = str(exc)
             return self._problem
@@ -243,9 +280,11 @@ class RemoteStore:
         return sorted(self.graphs)
 
     def health(self) -> dict:
-        # A store that answers but did not hold the build at the last look is looked at again.
-        if self._problem is not None:
-            self._problem = self.check()
+        # The counts are looked at again after a while, or sooner while something was wrong
+        # (a store being loaded, emptied, switched by hand), with a short limit.
+        since = time.monotonic() - self._checked_at
+        if since > self.RECHECK or self._problem is not None:
+            self.check(timeout=5)
         return {
             "ok": self._problem is None,
             **({"error": self._problem} if self._problem else {}),
@@ -258,7 +297,8 @@ class RemoteStore:
         }
 
     def close(self) -> None:
-        pass
+        if self.checker is not None:
+            self.checker.close()
 
     def _dataset(self, inspection, default_graphs, named_graphs, union, base_iri):
         """The dataset to name in the request, always explicitly, from our graphs alone.
@@ -293,10 +333,13 @@ class RemoteStore:
             client.setCredentials(self.credentials.user, self.credentials.password)
         return client
 
-    def _ask(self, sparql, defaults, named, base_iri, timeout, accept):
+    def _ask(self, sparql, form, defaults, named, base_iri, timeout, accept):
         client = self._client(timeout, accept)
         # The store cannot be told the base IRI; a BASE in front of the prologue does that.
         client.setQuery(f"BASE <{base_iri}>\n{sparql}" if base_iri else sparql)
+        # SPARQLWrapper guesses the form by searching the text for keywords, and sends a query
+        # with "address" or "# load" in it as an update: the form is known.
+        client.queryType = form
         for graph in defaults:
             client.addDefaultGraph(graph)
         for graph in named:
@@ -305,7 +348,7 @@ class RemoteStore:
         try:
             response = client.query().response
             media_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
-            body = response.read(4 * self.max_bytes + 1)
+            body = _read_until(response, 4 * self.max_bytes + 1, started + timeout)
             # Virtuoso's "anytime" answers: what it found before its time limit, said only in
             # a header. Part of an answer is not served as the answer.
             if response.headers.get("X-SQL-State", "").upper() == "S1TAT":
@@ -370,6 +413,21 @@ class RemoteStore:
     def _down(self, message: str, cause: BaseException | None) -> StoreUnavailable:
         self._last_error = message
         return StoreUnavailable(message)
+
+
+def _read_until(response, most: int, deadline: float) -> bytes:
+    """Read an answer in chunks until `most` bytes or the deadline: a store that sends its
+    answer slowly is cut at the time limit, not at each read's."""
+    chunks, size = [], 0
+    while size < most:
+        if time.monotonic() > deadline:
+            raise TimeoutError("the answer was still coming at the time limit")
+        chunk = response.read(min(1 << 16, most - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
 
 
 def graphs_of_void(void: list[ox.Triple]) -> dict[str, int]:

@@ -22,8 +22,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import pyoxigraph as ox
-
 from nap_graph.errors import QueryRejected
 
 QUERY_FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
@@ -189,33 +187,54 @@ def unknown_graphs(graphs: list[str], known: set[str]) -> list[str]:
     return sorted({g for g in graphs if g not in known})
 
 
-def check_syntax(text: str, base_iri: str | None = None) -> None:
-    """Parse a query with Oxigraph's SPARQL 1.1 parser, without running it; raise QueryRejected.
+XSD = "http://www.w3.org/2001/XMLSchema#"
 
-    For a remote store, which may read extensions (Virtuoso's `define get:soft` fetches URLs):
-    only standard SPARQL is passed on. An empty store's `query()` parses at once and evaluates
-    lazily, except ASK, which it answers at once: an ASK is parsed as the SELECT with the same
-    grammar after its keyword.
+
+def refuse_custom_functions(text: str) -> None:
+    """Refuse a call of any function but SPARQL's own and the XSD casts.
+
+    For a remote store, which may run its own (Virtuoso's bif:http_get fetches a URL). A
+    function call is an IRI followed by "("; so is an RDF collection after a property, which is
+    refused too (fail closed): write it with rdf:first and rdf:rest.
     """
-    words = [m for m in _TOKEN.finditer(text) if m.lastgroup == "word"]
-    form = next((m for m in words if m.group().upper() in QUERY_FORMS), None)
-    shift = line = 0
-    if form is not None and form.group().upper() == "ASK":
-        select = "SELECT (true AS ?nap_graph_ask_)"
-        text = f"{text[: form.start()]}{select}{text[form.end() :]}"
-        shift, line = len(select) - len("ASK"), text.count("\n", 0, form.start()) + 1
-    try:
-        ox.Store().query(text, base_iri=base_iri)
-    except SyntaxError as exc:
-        message = str(exc)
-        if shift:  # report the position in the text as sent
-            message = re.sub(
-                rf"\b{line}:(\d+)",
-                lambda m: f"{line}:{max(1, int(m[1]) - shift)}",
-                message,
-                count=1,
-            )
-        raise QueryRejected(f"malformed query: {message}") from None
+    toks = tokens(text)
+    prefixes: dict[str, str] = {}
+    base = ""
+    for i, (kind, value) in enumerate(toks):
+        if kind == "word" and value.upper() == "PREFIX" and i + 2 < len(toks):
+            if toks[i + 2][0] == "iri":
+                prefixes[toks[i + 1][1].rstrip(":")] = _iri(toks[i + 2][1])
+        elif kind == "word" and value.upper() == "BASE" and i + 1 < len(toks):
+            if toks[i + 1][0] == "iri":
+                base = _iri(toks[i + 1][1])
+        elif kind in ("iri", "pname") and i + 1 < len(toks) and toks[i + 1] == ("other", "("):
+            if i > 0 and toks[i - 1][0] == "word" and toks[i - 1][1].upper() == "PREFIX":
+                continue
+            iri = _resolve((kind, value), prefixes, base) or value
+            if not iri.startswith(XSD):
+                raise QueryRejected(
+                    f"the function {value} is not allowed: only SPARQL's own functions and the "
+                    "XSD casts are (an RDF collection after a property reads as a call too: "
+                    "write it with rdf:first and rdf:rest)"
+                )
+
+
+def without_dataset_clauses(text: str) -> str:
+    """Return a query without its FROM and FROM NAMED clauses, for a remote store that is
+    given the dataset by the protocol's parameters (Virtuoso reads the query's FROM over them)."""
+    spans = []
+    found = [m for m in _TOKEN.finditer(text) if m.lastgroup != "comment"]
+    for i, match in enumerate(found):
+        if match.lastgroup != "word" or match.group().upper() != "FROM":
+            continue
+        j = i + 1
+        if j < len(found) and found[j].lastgroup == "word" and found[j].group().upper() == "NAMED":
+            j += 1
+        if j < len(found) and found[j].lastgroup in ("iri", "pname"):
+            spans.append((match.start(), found[j].end()))
+    for start, end in reversed(spans):
+        text = text[:start] + " " + text[end:]
+    return text
 
 
 def with_limit(text: str, limit: int) -> str:

@@ -126,6 +126,13 @@ def _open_remote_store(app: Flask) -> Store:
         max_bytes=int(app.config["MAX_RESULT_BYTES"]),
         workers=int(app.config["QUERY_WORKERS"]),
         credentials=Credentials.from_environment(),
+        checker=OxigraphStore(
+            [],  # empty: strangers' queries are checked here before the store sees them
+            workers=int(app.config["QUERY_WORKERS"]),
+            timeout=float(app.config["QUERY_TIMEOUT"]),
+            limit=1,
+            memory=int(app.config["QUERY_MEMORY_BYTES"]),
+        ),
     )
     problem = store.check()
     if problem:

@@ -26,6 +26,8 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 from SPARQLWrapper import JSON, POST, SPARQLWrapper
 
+from nap_graph.load import StoreClient, Target
+from nap_graph.remote import Credentials
 from server.examples import example_queries
 
 pytestmark = [pytest.mark.stores, pytest.mark.full]
@@ -186,6 +188,73 @@ def test_a_store_s_other_graphs_are_never_seen(remote):
     everything = select(server.url, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
     health = requests.get(server.url + "/health", timeout=10).json()
     assert int(everything["results"]["bindings"][0]["n"]["value"]) <= health["triples"]
+
+
+def test_a_query_s_from_never_reaches_other_graphs(remote):
+    """Virtuoso reads a query's FROM over the protocol's graph parameters: the server takes
+    FROM out of the text, so that a load's staging graph or the store's own stay unseen."""
+    store, server = remote
+    staging = GRAPH + "naps/load/20000101T000000Z-test"
+    client = StoreClient(
+        Target(store.query, store.update, None, Credentials.from_environment(store.environment()))
+    )
+    client.update(f"INSERT DATA {{ GRAPH <{staging}> {{ <urn:x:a> <urn:x:b> <urn:x:c> }} }}")
+    try:
+        for query in (
+            f"SELECT * FROM <{staging}> WHERE {{ ?s ?p ?o }}",
+            f"SELECT * FROM NAMED <{staging}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
+            "SELECT * FROM <http://www.openlinksw.com/schemas/virtrdf#> WHERE { ?s ?p ?o } LIMIT 5",
+            "SELECT * WHERE { GRAPH <http://www.openlinksw.com/schemas/virtrdf#> { ?s ?p ?o } } LIMIT 5",
+        ):
+            assert select(server.url, query)["results"]["bindings"] == [], query
+        # The staging graph is there, for the store itself.
+        assert client.count(staging) == 1
+    finally:
+        client.update(f"DROP SILENT GRAPH <{staging}>")
+
+
+def test_queries_that_look_like_updates_are_queries(remote):
+    """SPARQLWrapper takes a query with "address" or "load" in it for an update, unless told."""
+    _, server = remote
+    query = (
+        "prefix ex: <http://example.org/address#>\n# load the plans\n"
+        "SELECT (COUNT(*) AS ?n) WHERE { ?plan a <https://w3id.org/nap-graph/def/wps#NationalActionPlan> }"
+    )
+    # Sent with requests: SPARQLWrapper as the client would make the same mistake.
+    answer = requests.post(
+        server.url + "/sparql",
+        data={"query": query},
+        headers={"Accept": "application/sparql-results+json"},
+        timeout=30,
+    )
+    assert answer.status_code == 200, answer.text
+    assert int(answer.json()["results"]["bindings"][0]["n"]["value"]) > 100
+
+
+def test_store_functions_and_heavy_checks_are_refused_or_cut(remote):
+    _, server = remote
+    url = server.url + "/sparql"
+    fetch = requests.post(
+        url,
+        data={
+            "query": 'PREFIX bif: <bif:> SELECT * { ?s ?p ?o FILTER (bif:http_get("http://127.0.0.1:9/")) }'
+        },
+        timeout=30,
+    )
+    assert fetch.status_code == 400 and "not allowed" in fetch.json()["error"]
+    # Checked in a sandboxed worker under the time limit, not in the server's process.
+    values = " ".join(str(i) for i in range(300))
+    heavy = f"SELECT * {{ VALUES ?a {{ {values} }} VALUES ?b {{ {values} }} VALUES ?c {{ {values} }} }} ORDER BY ?c"
+    started = time.monotonic()
+    cut = requests.post(url, data={"query": heavy}, timeout=60)
+    # Stopped at the time limit (503), or at the worker's memory cap (400), as embedded.
+    assert (cut.status_code, cut.json()["code"]) in (
+        (503, "QUERY_TIMEOUT"),
+        (400, "QUERY_REJECTED"),
+    ), cut.text
+    assert cut.status_code == 503 or "memory" in cut.json()["error"]
+    assert time.monotonic() - started < 20
+    assert requests.get(server.url + "/health", timeout=10).status_code == 200
 
 
 @pytest.mark.parametrize("path", IRIS)
@@ -349,7 +418,7 @@ def test_a_store_killed_during_a_load_keeps_serving_the_previous_graph(
         assert stale
         again = run_load(built.settings.out_dir, store)
         assert again.returncode == 0 and "--drop-stale" in again.stderr
-        dropped = run_load(built.settings.out_dir, store, "--drop-stale")
+        dropped = run_load(built.settings.out_dir, store, "--drop-stale", "--stale-after", "0")
         assert dropped.returncode == 0, dropped.stdout + dropped.stderr
         assert staging_graphs(store) == []
         assert count_all(server) == before
