@@ -22,3 +22,32 @@ def test_grown_data_is_deterministic_and_imports(data_dir, tmp_path):
     assert len(synthetic) == first["synthetic_observations"] > 4000
     assert min(o.month for o in synthetic) == "2014-09"
     assert any(o.category == "staff-officers" for o in synthetic)
+
+
+def test_the_serving_mix_runs_against_our_server_and_the_bare_engine(built, tmp_path, monkeypatch):
+    """The serving benchmark's runner, cut short: both targets answer every query of the mix
+    alike, and the tables name every query and target."""
+    import pyoxigraph as ox
+
+    from bench import serving
+
+    monkeypatch.setattr(serving, "SAMPLES", 2)
+    monkeypatch.setattr(serving, "MIN_SAMPLES", 1)
+    monkeypatch.setattr(serving, "SECONDS_PER_QUERY", 0.1)
+    monkeypatch.setattr(serving, "THROUGHPUT_SECONDS", 0.5)
+    monkeypatch.setattr(serving, "CLIENTS", (1, 2))
+    queries = serving.mix()
+    assert len(queries) >= 8
+    for text in queries.values():
+        ox.Store().query(text)  # each parses
+    results = serving.run_serving(
+        built.settings.out_dir, tmp_path / "serving", {"pyoxigraph", "nap-graph"}
+    )
+    assert set(results) == {"pyoxigraph", "nap-graph"}
+    ours = results["nap-graph"]
+    assert all("times" in ours["queries"][name] for name in queries), ours["queries"]
+    assert ours["differs"] == []
+    assert ours["throughput"][1][0] > 0 and ours["throughput"][2][1] == 0
+    table = serving.tables(results, "small", 0)
+    for name in [*queries, "pyoxigraph", "nap-graph"]:
+        assert name in table
