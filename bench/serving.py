@@ -45,6 +45,16 @@ GRAPHS = [
     "https://w3id.org/nap-graph/graph/peacekeeping",
     "https://w3id.org/nap-graph/graph/vocabulary",
 ]
+ALL_TARGETS = (
+    "pyoxigraph",
+    "nap-graph",
+    "Oxigraph server",
+    "nap-graph on Oxigraph server",
+    "Virtuoso",
+    "nap-graph on Virtuoso",
+    "rdflib-endpoint",
+    "rdflib-endpoint + Oxigraph",
+)
 SAMPLES, SECONDS_PER_QUERY, MIN_SAMPLES = 25, 10.0, 3
 CLIENTS, THROUGHPUT_SECONDS = (1, 4, 16), 10.0
 REQUEST_TIMEOUT = 120
@@ -137,13 +147,14 @@ def start_http(
 ) -> Target:
     """Start a server and time it until it answers a query."""
     started = time.perf_counter()
-    process = subprocess.Popen(
-        command,
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-        env={**os.environ, **(env or {})},
-        cwd=kw.pop("cwd", None),
-    )
+    with log.open("w") as output:  # the child keeps its own copy of the file
+        process = subprocess.Popen(
+            command,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **(env or {})},
+            cwd=kw.pop("cwd", None),
+        )
     target = Target(name, url, process=process, **kw)
     deadline = time.monotonic() + 1800
     while time.monotonic() < deadline:
