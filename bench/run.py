@@ -251,6 +251,7 @@ def serving_tables(sizes: list[str], work: Path, targets: set[str] | None) -> st
         if chosen is not targets:
             block += "\n\nrdflib-endpoint on rdflib's default store is not run at this size."
         blocks.append(block)
+        write_results("serving", "\n\n".join(blocks))  # size by size: a long run keeps its work
     return "\n\n".join(blocks)
 
 
