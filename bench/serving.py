@@ -394,7 +394,7 @@ def run_serving(built: Path, work: Path, targets: set[str] | None = None) -> dic
                     process=store.process,
                     start_s=None,
                     load_s=load_s,
-                    note="loaded by `nap-graph load` (Graph Store Protocol)",
+                    note=f"{store_version(kind, store)}; loaded by `nap-graph load` (GSP)",
                 )
                 print(f"  {store_name}", file=sys.stderr)
                 results[store_name] = {
@@ -441,6 +441,15 @@ def run_serving(built: Path, work: Path, targets: set[str] | None = None) -> dic
         )
     check_answers(results, queries)
     return results
+
+
+def store_version(kind: str, store) -> str:
+    command = [store.binary, "--version"] if kind == "oxigraph" else [store.binary, "-?"]
+    result = subprocess.run(command, capture_output=True, text=True)
+    text = (result.stdout + result.stderr).strip().splitlines()
+    if kind == "virtuoso":
+        text = [line for line in text if "Version" in line] or text
+    return text[0].strip() if text else kind
 
 
 def peer_version(python: Path) -> str:
