@@ -241,7 +241,7 @@ def running_server(built: Path, work: Path):
 
 def serving_tables(sizes: list[str], work: Path, targets: set[str] | None) -> str:
     """Our server and its peers on each size, side by side (bench/serving.py)."""
-    from bench.serving import ALL_TARGETS, run_serving, tables
+    from bench.serving import ALL_TARGETS, SKIPPED, run_serving, tables
 
     blocks = []
     for size in sizes:
@@ -254,8 +254,11 @@ def serving_tables(sizes: list[str], work: Path, targets: set[str] | None) -> st
             # Oxigraph (rdflib's engine again), and the Oxigraph server, whose MOVE of 5 million
             # triples held 17.5 GB and had not finished after 13 minutes.
             chosen = (targets or set(ALL_TARGETS)) - LEFT_OUT_ABOVE_1M
+        SKIPPED.clear()
         results = run_serving(built, work / f"serving-{size}", chosen)
         block = tables(results, size, figures["triples"])
+        if SKIPPED:
+            block += "\n\nNot measured: " + "; ".join(SKIPPED)
         if chosen is not targets:
             block += (
                 "\n\nNot run at this size: " + ", ".join(sorted(LEFT_OUT_ABOVE_1M)) + " (see "

@@ -169,6 +169,7 @@ MaxDirtyBuffers = 75000
 MaxQueryMem = 1G
 ThreadsPerQuery = 2
 MaxSortedTopRows = 100000
+TransactionAfterImageLimit = 1500000000
 [HTTPServer]
 ServerPort = 127.0.0.1:{http_port}
 ServerRoot = /var/lib/virtuoso-opensource-7/vsp
