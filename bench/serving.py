@@ -75,11 +75,10 @@ def is_graph_query(query: str) -> bool:
 
 
 def free_port() -> int:
-    import socket
+    sys.path.insert(0, str(ROOT / "tests"))
+    from external_stores import free_port as probe  # one way to find a free port, the tests'
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    return probe()
 
 
 def tree_peak_memory_mb(pid: int) -> float:

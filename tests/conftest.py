@@ -80,16 +80,14 @@ class LiveServer:
 
     def __init__(self, args: list[str], env: dict[str, str], log_path: Path, healthy: bool = True):
         import os
-        import socket
         import subprocess
         import sys
         import time
 
         import requests
+        from external_stores import free_port
 
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
         self.log = log_path.open("w")
