@@ -18,6 +18,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from nap_graph import dump
+from nap_graph.country_status import CountryStatus, country_statuses
 from nap_graph.describe import Description
 from nap_graph.errors import DataInvalid, NapGraphError
 from nap_graph.graph import GraphBuilder, Quads, Source
@@ -82,6 +83,7 @@ class Built:
     imports: ImportReport
     countries: dict[str, Country]
     naps: Naps
+    statuses: dict[str, CountryStatus]
     peacekeeping: pk.Peacekeeping
     sources: list[Source]
     timings: dict[str, float] = field(default_factory=dict)
@@ -173,6 +175,7 @@ def assemble(settings: Settings, progress: Progress | None = None, validate: boo
         countries = read_countries(data_dir, errors, imports)
         nap_sources = read_nap_sources(data_dir, vocabulary.notations, errors, imports)
         naps = reconcile(nap_sources, errors, imports)
+        statuses = country_statuses(naps, countries)
         peacekeeping = import_peacekeeping(data_dir, errors, imports)
         errors.raise_if_any()
 
@@ -183,7 +186,9 @@ def assemble(settings: Settings, progress: Progress | None = None, validate: boo
         used = {o.source for o in peacekeeping.by_mission} | {
             o.source for o in peacekeeping.by_country
         }
-        used |= {"nap-facts", "nap-graph-curation", "country-reference", "un-gender-parity-targets"}
+        used |= {"nap-graph-curation", "country-reference", "un-gender-parity-targets"}
+        used |= {row.dataset for row in nap_sources.plan_claims + nap_sources.focus_claims}
+        used |= {f.dataset for f in naps.figures} | {row.source for row in nap_sources.coverage}
         used |= {m.source for m in peacekeeping.missions.values()}
         for name in sorted(used - known):
             errors.add(
@@ -193,11 +198,12 @@ def assemble(settings: Settings, progress: Progress | None = None, validate: boo
         builder.add_sources(s for s in sources if s.id in used)
         builder.add_countries(countries)
         builder.add_naps(naps, countries)
+        builder.add_country_statuses(statuses, countries)
         builder.add_datasets(
             {
                 "contributions-by-mission": sorted({o.source for o in peacekeeping.by_mission}),
                 "contributions-by-country": sorted({o.source for o in peacekeeping.by_country}),
-                "stated-contributions": ["nap-facts"],
+                "stated-contributions": sorted({f.dataset for f in naps.figures}),
                 "parity-targets": ["un-gender-parity-targets"],
             }
         )
@@ -224,7 +230,9 @@ def assemble(settings: Settings, progress: Progress | None = None, validate: boo
         + [
             c
             for plan in naps.plans.values()
-            for c in plan.claims + [x for a in plan.focus_areas for x in a.claims]
+            for c in plan.claims
+            + plan.extension_claims
+            + [x for a in plan.focus_areas for x in a.claims]
         ]
     ):
         imports.published[claim.row.origin.file] += 1
@@ -237,6 +245,7 @@ def assemble(settings: Settings, progress: Progress | None = None, validate: boo
         imports,
         countries,
         naps,
+        statuses,
         peacekeeping,
         sources,
         timings,

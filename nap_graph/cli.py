@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import sys
 import time
@@ -401,17 +402,44 @@ def stats_command(as_json, **options):
     Console().print(table)
 
 
+def _count(pattern: str, what: str = "*") -> str:
+    return f"SELECT (COUNT({what}) AS ?n) WHERE {{ {pattern} }}"
+
+
+# A plan is in force in the years from its start to its last year in force (its extension's
+# end where it was extended); YEAR is this year, as on the pages.
+_IN_FORCE = (
+    "?p a wps:NationalActionPlan ; wps:status wps:Adopted ; wps:country ?c ; "
+    "wps:startYear ?s ; wps:lastYearInForce ?e . "
+    "FILTER (xsd:integer(STR(?s)) <= YEAR && YEAR <= xsd:integer(STR(?e)))"
+)
 STATS_QUERIES = {
     "triples": "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }",
-    "countries": "SELECT (COUNT(*) AS ?n) WHERE { ?c a wps:Country }",
-    "countries with a plan": "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?p a wps:NationalActionPlan ; wps:country ?c }",
-    "plans": "SELECT (COUNT(*) AS ?n) WHERE { ?p a wps:NationalActionPlan }",
-    "focus areas": "SELECT (COUNT(*) AS ?n) WHERE { ?f a wps:FocusArea }",
-    "claims": "SELECT (COUNT(*) AS ?n) WHERE { ?c a/rdfs:subClassOf* wps:Claim }",
-    "disputed values": "SELECT (COUNT(*) AS ?n) WHERE { ?r a wps:Reconciliation }",
-    "unresolved disputes": "SELECT (COUNT(*) AS ?n) WHERE { ?r wps:method wps:Unresolved }",
-    "observations": "SELECT (COUNT(*) AS ?n) WHERE { ?o a qb:Observation }",
-    "missions": "SELECT (COUNT(*) AS ?n) WHERE { ?m a wps:Mission }",
+    "countries": _count("?c a wps:Country"),
+    "countries with a NAP status": _count("?c a wps:Country ; wps:napStatus ?s"),
+    "countries with a plan adopted": _count("?c a wps:Country ; wps:napStatus wps:HasAdoptedPlan"),
+    "countries with a plan in force in YEAR": _count(_IN_FORCE, "DISTINCT ?c"),
+    "countries with a plan in development only": _count(
+        "?c a wps:Country ; wps:napStatus wps:PlanInDevelopment"
+    ),
+    "countries with no plan found": _count("?c a wps:Country ; wps:napStatus wps:NoPlanFound"),
+    "countries not researched": _count("?c a wps:Country ; wps:napStatus wps:NotResearched"),
+    "plans adopted": _count("?p a wps:NationalActionPlan ; wps:status wps:Adopted"),
+    "plans in development": _count("?p a wps:NationalActionPlan ; wps:status wps:InDevelopment"),
+    "plans in force in YEAR": _count(_IN_FORCE),
+    "plans extended": _count("?p wps:extendedEndYear ?e"),
+    "plans with a theme": _count("?p a wps:NationalActionPlan ; wps:theme ?t", "DISTINCT ?p"),
+    "focus areas": _count("?f a wps:FocusArea"),
+    "claims": _count("?c a/rdfs:subClassOf* wps:Claim"),
+    "theme claims recorded": _count("?c a wps:ThemeClaim ; wps:method wps:StatedBySource"),
+    "theme claims derived": _count("?c a wps:ThemeClaim ; wps:method wps:DerivedFromFocusAreas"),
+    "source organisations": _count("?page dcterms:publisher ?o", "DISTINCT ?o"),
+    "disputed values": _count(
+        "?r wps:method ?m . FILTER (?m IN (wps:MajorityOfSources, wps:Unresolved, wps:CuratorDecision))"
+    ),
+    "unresolved disputes": _count("?r wps:method wps:Unresolved"),
+    "observations": _count("?o a qb:Observation"),
+    "missions": _count("?m a wps:Mission"),
     "first month": "SELECT (MIN(?m) AS ?n) WHERE { ?o wps:refMonth ?m }",
     "last month": "SELECT (MAX(?m) AS ?n) WHERE { ?o wps:refMonth ?m }",
 }
@@ -421,8 +449,10 @@ def graph_figures(store: ox.Store) -> dict:
     """Return figures about a built graph, computed by SPARQL."""
     from nap_graph.namespaces import PREFIXES
 
+    year = str(datetime.date.today().year)
     figures = {}
     for name, query in STATS_QUERIES.items():
+        name, query = name.replace("YEAR", year), query.replace("YEAR", year)
         value = next(iter(store.query(query, prefixes=PREFIXES, use_default_graph_as_union=True)))[
             0
         ]

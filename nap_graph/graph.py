@@ -11,8 +11,10 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 from nap_graph import terms as t
 from nap_graph.iris import Iris, short_hash
 from nap_graph.namespaces import DCAT, FOAF, PROV, QB, WPS
-from nap_graph.reconcile import Claim, FocusArea, Naps, Plan, Reconciliation
+from nap_graph.country_status import CountryStatus
+from nap_graph.reconcile import DERIVED, Claim, FocusArea, Naps, Plan, Reconciliation, ThemeRow
 from nap_graph.sources.countries import Country
+from nap_graph.sources.naps import CURATION, CoverageRow, ExtensionRow
 from nap_graph.sources.peacekeeping import Mission, Observation, ParityTarget
 from nap_graph.sources.records import Origin
 from nap_graph.vocabulary import Vocabulary
@@ -50,6 +52,8 @@ PLAN_PREDICATES = {
     "adopted_year": WPS.adoptedYear,
     "start_year": WPS.startYear,
     "end_year": WPS.endYear,
+    "extended_end_year": WPS.extendedEndYear,
+    "status": WPS.status,
     "title": DCTERMS.title,
 }
 
@@ -146,7 +150,9 @@ class GraphBuilder:
         self.iris = iris
         self.vocabulary = vocabulary
         self.quads = Quads(iris)
-        self._agents: set[str] = set()
+        self._agents: set[tuple[str, str | None]] = set()
+        self._pages: set[tuple[str, str]] = set()
+        self.organisations = None  # the publisher of each source page, set by add_naps
 
     def concept(self, scheme: str, notation: str) -> str:
         return t.iri(self.vocabulary.concept(scheme, notation))
@@ -182,13 +188,27 @@ class GraphBuilder:
             if source.note:
                 add("naps", None, iri, DCTERMS.description, t.literal(source.note, "en"))
 
-    def agent(self, name: str) -> str:
+    def agent(self, name: str, country: str | None = None) -> str:
         iri = self.iris.agent(name)
-        if iri not in self._agents:
-            self._agents.add(iri)
-            self.quads.add("naps", None, iri, RDF.type, t.iri(FOAF.Agent))
-            self.quads.add("naps", None, iri, FOAF.name, t.literal(name))
+        if (iri, country) not in self._agents:
+            self._agents.add((iri, country))
+            self.quads.add("naps", country, iri, RDF.type, t.iri(FOAF.Agent))
+            self.quads.add("naps", country, iri, FOAF.name, t.literal(name))
         return iri
+
+    def page(self, iso3: str, url: str) -> str:
+        """Return a source page as a term, saying once per country who publishes it."""
+        if self.organisations is not None and (iso3, url) not in self._pages:
+            self._pages.add((iso3, url))
+            publisher = self.agent(self.organisations.of(url), iso3)
+            self.quads.add("naps", iso3, url, DCTERMS.publisher, t.iri(publisher))
+        return t.iri(url)
+
+    def claim_source(self, iso3: str, claim: Claim) -> str:
+        """Return a claim's source: its page, or the source dataset for a harvest's search."""
+        if isinstance(claim.row, CoverageRow):
+            return t.iri(self.iris.source(claim.row.source))
+        return self.page(iso3, claim.source)
 
     # ------------------------------------------------------------- countries
 
@@ -210,6 +230,8 @@ class GraphBuilder:
             add("naps", iso3, iri, WPS.unM49, _text(c.m49))
             if c.un_member_since:
                 add("naps", iso3, iri, WPS.unMemberSince, t.gyear(c.un_member_since))
+            if c.un_observer:
+                add("naps", iso3, iri, WPS.unObserverState, t.boolean(True))
             if c.geonames_id:
                 add(
                     "naps",
@@ -233,6 +255,7 @@ class GraphBuilder:
 
     def add_naps(self, naps: Naps, countries: dict[str, Country]) -> None:
         add = self.quads.add
+        self.organisations = naps.organisations
         for _, plan in sorted(naps.plans.items()):
             self._plan(plan, countries)
         for claim in naps.status_claims:
@@ -248,8 +271,37 @@ class GraphBuilder:
             if context.plan:
                 add("naps", iso3, iri, WPS.plan, t.iri(self.iris.plan(iso3, context.plan)))
             add("naps", iso3, iri, RDF.value, t.literal(context.text))
-            add("naps", iso3, iri, DCTERMS.source, t.iri(context.source))
+            add("naps", iso3, iri, DCTERMS.source, self.page(iso3, context.source))
             add("naps", iso3, iri, SKOS.note, _text(context.note))
+
+    def add_country_statuses(
+        self, statuses: dict[str, CountryStatus], countries: dict[str, Country]
+    ) -> None:
+        """Give each country its NAP status and the record that says why."""
+        add = self.quads.add
+        for iso3, status in sorted(statuses.items()):
+            country = self.iris.country(iso3)
+            iri = self.iris.country_status(iso3)
+            concept = self.concept("country_status", status.status)
+            add("naps", iso3, country, WPS.napStatus, concept)
+            add("naps", iso3, country, WPS.napStatusRecord, t.iri(iri))
+            add("naps", iso3, iri, RDF.type, t.iri(WPS.CountryStatus))
+            add("naps", iso3, iri, WPS.country, t.iri(country))
+            add("naps", iso3, iri, WPS.napStatus, concept)
+            name = countries[iso3].name if iso3 in countries else iso3
+            label = self.vocabulary.label("country_status", status.status)
+            add("naps", iso3, iri, RDFS.label, t.literal(f"{name}: {label.lower()}", "en"))
+            for plan in status.plans:
+                add("naps", iso3, iri, PROV.wasDerivedFrom, t.iri(self.iris.plan(iso3, plan.key)))
+            for claim in status.claims:
+                add("naps", iso3, iri, PROV.wasDerivedFrom, t.iri(self.iris.claim(country, claim.id)))
+            add("naps", iso3, iri, WPS.evidenceDate, _date(status.date))
+            for source in status.sources:
+                if source.startswith(("http://", "https://")):
+                    add("naps", iso3, iri, DCTERMS.source, self.page(iso3, source))
+                else:
+                    add("naps", iso3, iri, DCTERMS.source, t.iri(self.iris.source(source)))
+            add("naps", iso3, iri, RDFS.comment, t.literal(status.comment, "en"))
 
     def _plan(self, plan: Plan, countries: dict[str, Country]) -> None:
         add = self.quads.add
@@ -268,8 +320,11 @@ class GraphBuilder:
         ):
             if value is not None:
                 add("naps", iso3, iri, predicate, t.gyear(value))
-        if plan.status:
-            add("naps", iso3, iri, WPS.status, self.concept("status", plan.status))
+        if plan.extended is not None:
+            add("naps", iso3, iri, WPS.extendedEndYear, t.gyear(plan.extended))
+        if plan.last_year_in_force is not None:
+            add("naps", iso3, iri, WPS.lastYearInForce, t.gyear(plan.last_year_in_force))
+        add("naps", iso3, iri, WPS.status, self.concept("status", plan.status))
         for theme in plan.themes:
             add("naps", iso3, iri, WPS.theme, self.concept("theme", theme))
         for scope in plan.scopes:
@@ -277,8 +332,8 @@ class GraphBuilder:
         if plan.previous is not None:
             add("naps", iso3, iri, WPS.succeeds, t.iri(self.iris.plan(iso3, plan.previous.key)))
         for source in plan.sources:
-            add("naps", iso3, iri, DCTERMS.source, t.iri(source))
-        for claim in plan.claims:
+            add("naps", iso3, iri, DCTERMS.source, self.page(iso3, source))
+        for claim in plan.claims + plan.extension_claims + plan.theme_claims:
             add("naps", iso3, iri, WPS.claim, t.iri(self.iris.claim(iri, claim.id)))
         for area in plan.focus_areas:
             add(
@@ -298,6 +353,10 @@ class GraphBuilder:
             )
         for claim in plan.claims:
             self._plan_claim(claim, self.iris.claim(iri, claim.id), iri)
+        for claim in plan.extension_claims:
+            self._extension_claim(claim, self.iris.claim(iri, claim.id), iri)
+        for claim in plan.theme_claims:
+            self._theme_claim(claim, self.iris.claim(iri, claim.id), iri)
         for record in plan.reconciliations:
             self._reconciliation(record, iri, iso3)
         for area in plan.focus_areas:
@@ -319,7 +378,40 @@ class GraphBuilder:
         ):
             if value is not None:
                 add("naps", row.iso3, iri, predicate, t.gyear(value))
-        add("naps", row.iso3, iri, DCTERMS.source, t.iri(row.source))
+        if claim.is_draft:
+            add("naps", row.iso3, iri, WPS.statedStatus, self.concept("status", claim.status))
+        add("naps", row.iso3, iri, WPS.statedDate, _date(claim.as_of))
+        add("naps", row.iso3, iri, DCTERMS.source, self.page(row.iso3, row.source))
+        add("naps", row.iso3, iri, WPS.dataSource, t.iri(self.iris.source(row.dataset)))
+        add("naps", row.iso3, iri, SKOS.note, _text(row.note))
+
+    def _extension_claim(self, claim: Claim, iri: str, plan_iri: str) -> None:
+        add = self.quads.add
+        row: ExtensionRow = claim.row
+        self.quads.origin(iri, row.origin)
+        add("naps", row.iso3, iri, RDF.type, t.iri(WPS.ExtensionClaim))
+        add("naps", row.iso3, iri, WPS.claimAbout, t.iri(plan_iri))
+        add("naps", row.iso3, iri, WPS.statedExtendedEndYear, t.gyear(row.extended_to))
+        add("naps", row.iso3, iri, DCTERMS.source, self.page(row.iso3, row.source))
+        add("naps", row.iso3, iri, WPS.dataSource, t.iri(self.iris.source(CURATION)))
+        add("naps", row.iso3, iri, SKOS.note, _text(row.note))
+
+    def _theme_claim(self, claim: Claim, iri: str, plan_iri: str) -> None:
+        add = self.quads.add
+        row: ThemeRow = claim.row
+        self.quads.origin(iri, row.origin)
+        add("naps", row.iso3, iri, RDF.type, t.iri(WPS.ThemeClaim))
+        add("naps", row.iso3, iri, WPS.claimAbout, t.iri(plan_iri))
+        add("naps", row.iso3, iri, WPS.statedTheme, self.concept("theme", row.theme))
+        add("naps", row.iso3, iri, WPS.method, self.concept("theme_method", row.method))
+        add("naps", row.iso3, iri, DCTERMS.source, self.page(row.iso3, row.source))
+        add("naps", row.iso3, iri, WPS.dataSource, t.iri(self.iris.source(CURATION)))
+        if row.method == DERIVED:
+            position, claim_id = row.derived_from
+            area = self.iris.focus_area(row.iso3, row.plan, position)
+            add("naps", row.iso3, iri, PROV.wasDerivedFrom, t.iri(self.iris.claim(area, claim_id)))
+            add("naps", row.iso3, iri, WPS.matchedText, t.literal(row.matched))
+            add("naps", row.iso3, iri, WPS.keywordPattern, t.literal(row.pattern))
         add("naps", row.iso3, iri, SKOS.note, _text(row.note))
 
     def _status_claim(self, claim: Claim) -> None:
@@ -331,7 +423,7 @@ class GraphBuilder:
         add("naps", row.iso3, country, WPS.claim, t.iri(iri))
         add("naps", row.iso3, iri, RDF.type, t.iri(WPS.StatusClaim))
         add("naps", row.iso3, iri, WPS.claimAbout, t.iri(country))
-        add("naps", row.iso3, iri, WPS.statedCountryName, _text(row.country_name))
+        add("naps", row.iso3, iri, WPS.statedCountryName, _text(getattr(row, "country_name", None)))
         add(
             "naps",
             row.iso3,
@@ -339,7 +431,11 @@ class GraphBuilder:
             SKOS.note,
             t.literal(row.note or "The source names no dated plan."),
         )
-        add("naps", row.iso3, iri, DCTERMS.source, t.iri(row.source))
+        add("naps", row.iso3, iri, WPS.statedStatus, self.concept("country_status", claim.status))
+        add("naps", row.iso3, iri, WPS.statedDate, _date(claim.as_of))
+        add("naps", row.iso3, iri, DCTERMS.source, self.claim_source(row.iso3, claim))
+        dataset = row.source if isinstance(row, CoverageRow) else row.dataset
+        add("naps", row.iso3, iri, WPS.dataSource, t.iri(self.iris.source(dataset)))
 
     def _reconciliation(self, record: Reconciliation, parent: str, iso3: str) -> None:
         add = self.quads.add
@@ -372,7 +468,7 @@ class GraphBuilder:
         for pillar in area.pillars:
             add("naps", iso3, iri, WPS.pillar, self.concept("pillar", pillar))
         for source in area.sources:
-            add("naps", iso3, iri, DCTERMS.source, t.iri(source))
+            add("naps", iso3, iri, DCTERMS.source, self.page(iso3, source))
         for claim in area.claims:
             add("naps", iso3, iri, WPS.claim, t.iri(self.iris.claim(iri, claim.id)))
         for record in area.reconciliations:
@@ -406,7 +502,9 @@ class GraphBuilder:
             add("naps", iso3, iri, WPS.statedPillar, self.concept("pillar", pillar))
         add("naps", iso3, iri, WPS.statedDescription, _text(getattr(row, "description", None)))
         add("naps", iso3, iri, SKOS.note, _text(getattr(row, "note", None)))
-        add("naps", iso3, iri, DCTERMS.source, t.iri(row.source))
+        add("naps", iso3, iri, DCTERMS.source, self.page(iso3, row.source))
+        dataset = getattr(row, "dataset", CURATION)
+        add("naps", iso3, iri, WPS.dataSource, t.iri(self.iris.source(dataset)))
 
     # ------------------------------------------------------------- statistics
 
@@ -516,9 +614,8 @@ class GraphBuilder:
             add("peacekeeping", f.iso3, iri, WPS.statedIn, t.iri(f.source))
             add("peacekeeping", f.iso3, iri, WPS.womenCount, t.integer(f.women))
             add("peacekeeping", f.iso3, iri, WPS.personnelCount, t.integer(f.total))
-            if f.as_of:
-                add("peacekeeping", f.iso3, iri, WPS.asOf, t.date(f.as_of))
-            add("peacekeeping", f.iso3, iri, WPS.dataSource, t.iri(self.iris.source("nap-facts")))
+            add("peacekeeping", f.iso3, iri, WPS.asOf, _date(f.as_of))
+            add("peacekeeping", f.iso3, iri, WPS.dataSource, t.iri(self.iris.source(f.dataset)))
             note = "; ".join(
                 x for x in (f"label on the page: {f.label}" if f.label else None, f.note) if x
             )
@@ -556,9 +653,20 @@ def _text(value: str | None) -> str | None:
     return None if value is None else t.literal(value)
 
 
+def _date(value: str | None) -> str | None:
+    """Return a date at the precision given (YYYY, YYYY-MM, YYYY-MM-DD) as a typed literal."""
+    if value is None:
+        return None
+    if len(value) == 4:
+        return t.gyear(int(value))
+    return t.gyearmonth(value) if len(value) == 7 else t.date(value)
+
+
 def _value(prop: str, value) -> str:
     if prop == "edition":
         return t.integer(value)
+    if prop == "status":
+        return t.iri(str(WPS) + ("Adopted" if value == "adopted" else "InDevelopment"))
     if prop == "title":
         return t.literal(value)
     return t.gyear(value)
@@ -568,10 +676,17 @@ def plan_label(plan: Plan, country: Country | None) -> str:
     """Return a readable name for a plan, such as "Norway, national action plan 4 (2019-2022)"."""
     name = country.name if country is not None else plan.iso3
     what = f"national action plan {plan.edition}" if plan.edition else "national action plan"
+    if plan.status == "in-development":
+        what += " in development"
     if plan.start and plan.end:
-        when = f" ({plan.start}-{plan.end})"
-    elif plan.start or plan.adopted:
-        when = f" ({plan.start or plan.adopted})"
+        when = f" ({plan.start}-{plan.end}"
+        when += f", extended to {plan.extended})" if plan.extended else ")"
+    elif plan.start:
+        when = f" ({plan.start})"
+    elif plan.adopted and plan.last_year_in_force:
+        when = f" (adopted {plan.adopted}, until {plan.last_year_in_force})"
+    elif plan.adopted:
+        when = f" ({plan.adopted})"
     else:
         when = ""
     return f"{name}, {what}{when}"

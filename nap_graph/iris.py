@@ -27,6 +27,9 @@ class Iris:
     def country(self, iso3: str) -> str:
         return f"{self.id}country/{iso3}"
 
+    def country_status(self, iso3: str) -> str:
+        return f"{self.country(iso3)}/nap-status"
+
     def region(self, name: str) -> str:
         return f"{self.id}region/{slug(name)}"
 

@@ -24,23 +24,36 @@ class WPS(DefinedNamespace):
     ContributionsByCountryStructure: URIRef
     ContributionsByMissionStructure: URIRef
     Country: URIRef
+    CountryStatus: URIRef
+    CountryStatusScheme: URIRef
     CuratorDecision: URIRef
+    CyberSecurity: URIRef
+    DerivedFromFocusAreas: URIRef
+    DisarmamentAndSmallArms: URIRef
     DomesticScope: URIRef
     ExpertsOnMission: URIRef
+    ExtensionClaim: URIRef
     FocusArea: URIRef
     FocusAreaClaim: URIRef
     FormedPoliceUnits: URIRef
+    HasAdoptedPlan: URIRef
     InDevelopment: URIRef
     IndividualPolice: URIRef
     InternationalScope: URIRef
+    LaterStage: URIRef
     MajorityOfSources: URIRef
     Mission: URIRef
     NationalActionPlan: URIRef
+    NoPlanFound: URIRef
+    NotResearched: URIRef
+    OneOrganisationsPages: URIRef
     ParityTargetStructure: URIRef
     Participation: URIRef
+    PeriodExtended: URIRef
     PersonnelCategoryScheme: URIRef
     PillarScheme: URIRef
     PlanClaim: URIRef
+    PlanInDevelopment: URIRef
     PlanStatusScheme: URIRef
     Police: URIRef
     Prevention: URIRef
@@ -50,11 +63,16 @@ class WPS(DefinedNamespace):
     Region: URIRef
     ReliefAndRecovery: URIRef
     ScopeScheme: URIRef
+    SexualAndReproductiveHealth: URIRef
     StaffOfficers: URIRef
     StaffOfficersAndMilitaryObservers: URIRef
+    StatedBySource: URIRef
     StatedContributionsStructure: URIRef
     StatusClaim: URIRef
+    ThemeClaim: URIRef
+    ThemeMethodScheme: URIRef
     ThemeScheme: URIRef
+    TraffickingInPersons: URIRef
     Troops: URIRef
     UNGeoscheme: URIRef
     Unresolved: URIRef
@@ -70,14 +88,21 @@ class WPS(DefinedNamespace):
     dataSource: URIRef
     edition: URIRef
     endYear: URIRef
+    evidenceDate: URIRef
+    extendedEndYear: URIRef
     focusArea: URIRef
     headquarters: URIRef
     hostCountry: URIRef
     isFocusAreaOf: URIRef
     iso3166Alpha2: URIRef
     iso3166Alpha3: URIRef
+    keywordPattern: URIRef
+    lastYearInForce: URIRef
+    matchedText: URIRef
     method: URIRef
     mission: URIRef
+    napStatus: URIRef
+    napStatusRecord: URIRef
     onProperty: URIRef
     personnelCategory: URIRef
     personnelCount: URIRef
@@ -91,13 +116,17 @@ class WPS(DefinedNamespace):
     startYear: URIRef
     statedAdoptedYear: URIRef
     statedCountryName: URIRef
+    statedDate: URIRef
     statedDescription: URIRef
     statedEdition: URIRef
     statedEndYear: URIRef
+    statedExtendedEndYear: URIRef
     statedIn: URIRef
     statedPillar: URIRef
     statedPosition: URIRef
     statedStartYear: URIRef
+    statedStatus: URIRef
+    statedTheme: URIRef
     statedTitle: URIRef
     status: URIRef
     succeeds: URIRef
@@ -107,6 +136,7 @@ class WPS(DefinedNamespace):
     theme: URIRef
     unM49: URIRef
     unMemberSince: URIRef
+    unObserverState: URIRef
     womenCount: URIRef
 
 

@@ -3,34 +3,46 @@
 Every row of the NAP facts is a claim of one source. Claims are grouped into plans by
 country and edition (or, for plans that no source numbers, by year), unless a curator's
 assignment says otherwise. Each published value is then chosen by, in order:
-a curator's decision; the only value stated; the value stated by most sites.
-A tie publishes no value. Disputed and decided values get a reconciliation record that
-names the method and the supporting and conflicting claims, so that a user can trace
-every choice; the claims themselves are always published.
+a curator's decision; the only value stated; the value stated by most organisations.
+A tie publishes no value. Two rules keep facts from reading as disputes: a source that
+describes a plan's draft speaks of an earlier stage than one that describes it adopted, and
+a source that gives the end of an extended period states the extension, not another end.
+Disputed and decided values get a reconciliation record that names the method and the
+supporting and conflicting claims, so that a user can trace every choice; the claims
+themselves are always published.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from nap_graph.sources.naps import (
     Assignment,
     ContextRow,
+    CoverageRow,
     CuratedFocusArea,
     Decision,
+    ExtensionRow,
     FocusClaimRow,
     NapSources,
+    Organisations,
     PlanAttribute,
     PlanClaimRow,
     StatedFigure,
+    StatedStatus,
+    site,
 )
 from nap_graph.sources.records import ErrorCollector, ImportReport, Origin
 
 CURATOR, MAJORITY, UNRESOLVED = "curator-decision", "majority-of-sources", "unresolved"
+EXTENDED, LATER_STAGE = "period-extended", "later-stage"
+ONE_ORGANISATION = "one-organisation"
+ADOPTED, DRAFT = "adopted", "in-development"
+RECORDED, DERIVED = "recorded", "derived"
 PLAN_PROPERTIES = {
     "edition": "edition",
     "adopted_year": "adopted",
@@ -39,16 +51,39 @@ PLAN_PROPERTIES = {
 }
 
 
+@dataclass(frozen=True)
+class ThemeRow:
+    """A statement that a plan addresses a theme: recorded from a source, or derived."""
+
+    iso3: str
+    plan: str
+    theme: str
+    method: str  # RECORDED or DERIVED
+    source: str
+    origin: Origin
+    matched: str | None = None  # the words a keyword rule matched
+    pattern: str | None = None  # the rule
+    derived_from: tuple[int, str] | None = None  # (focus-area position, focus-area claim id)
+    note: str | None = None
+
+
 @dataclass
 class Claim:
     """One source's statement, with a short stable identifier derived from its content."""
 
     id: str
-    row: PlanClaimRow | FocusClaimRow | CuratedFocusArea
+    row: PlanClaimRow | FocusClaimRow | CuratedFocusArea | ExtensionRow | ThemeRow | CoverageRow
+    status: str | None = None  # what a curator read the row to state (stated_statuses.csv)
+    as_of: str | None = None  # the date its source gives for it
+    review: StatedStatus | None = None
 
     @property
     def source(self) -> str:
         return self.row.source
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == DRAFT
 
 
 @dataclass
@@ -88,22 +123,37 @@ class Plan:
     adopted: int | None = None
     start: int | None = None
     end: int | None = None
-    status: str | None = None
+    extended: int | None = None  # the last year of the period as extended
+    status: str = ADOPTED
     themes: list[str] = field(default_factory=list)
     scopes: list[str] = field(default_factory=list)
     attributes: list[PlanAttribute] = field(default_factory=list)
     claims: list[Claim] = field(default_factory=list)
+    extension_claims: list[Claim] = field(default_factory=list)
+    theme_claims: list[Claim] = field(default_factory=list)
     reconciliations: list[Reconciliation] = field(default_factory=list)
     focus_areas: list[FocusArea] = field(default_factory=list)
     previous: Plan | None = None
 
     @property
     def sources(self) -> list[str]:
-        return sorted({c.source for c in self.claims} | {a.source for a in self.attributes})
+        return sorted(
+            {c.source for c in self.claims + self.extension_claims}
+            | {a.source for a in self.attributes}
+        )
 
     @property
     def origin(self) -> Origin:
         return self.claims[0].row.origin
+
+    @property
+    def last_year_in_force(self) -> int | None:
+        return self.extended if self.extended is not None else self.end
+
+    @property
+    def first_year(self) -> int | None:
+        """The year the plan began: its start year, else the year it was adopted."""
+        return self.start if self.start is not None else self.adopted
 
     def years(self) -> set[int]:
         """Return every start or adoption year that a claim gives this plan."""
@@ -115,15 +165,27 @@ class Naps:
     """The reconciled view with every claim: what the RDF is made of."""
 
     plans: dict[tuple[str, str], Plan]
-    status_claims: list[Claim]  # claims about a country's plans that name no dated plan
+    status_claims: list[Claim]  # claims about a country's plans that name no plan
     unassigned_focus: list[Claim]  # focus-area claims whose plan the source does not identify
     contexts: list[ContextRow]
     figures: list[StatedFigure]
+    organisations: Organisations = field(default_factory=Organisations)
+
+    def sources(self) -> set[str]:
+        """Every source address that a claim, context or figure names."""
+        found = {c.source for c in self.status_claims + self.unassigned_focus}
+        for plan in self.plans.values():
+            found.update(plan.sources)
+            found.update(c.source for c in plan.theme_claims)
+            found.update(c.source for a in plan.focus_areas for c in a.claims)
+        found.update(c.source for c in self.contexts)
+        found.update(f.source for f in self.figures)
+        return {s for s in found if s.startswith(("http://", "https://"))}
 
 
 # What a claim states, as opposed to notes about it: its identifier hashes only these, so
-# that correcting a note or a country's spelling keeps the claim's IRI.
-_NOT_STATED = {"origin", "note", "country_name", "label"}
+# that correcting a note, a country's spelling or the harvest it came in keeps the claim's IRI.
+_NOT_STATED = {"origin", "note", "country_name", "label", "dataset"}
 
 
 def claim_id(row) -> str:
@@ -132,19 +194,93 @@ def claim_id(row) -> str:
     return hashlib.sha1("|".join(fields).encode()).hexdigest()[:10]
 
 
-def site(url: str) -> str:
-    """Return the site of a source address, counted once in a vote: its host without "www."."""
-    host = urlsplit(url).netloc.lower().rstrip(".")
-    return host[4:] if host.startswith("www.") else host
-
-
 def reconcile(sources: NapSources, errors: ErrorCollector, report: ImportReport) -> Naps:
     """Group claims into plans and focus areas and choose their published values."""
+    organisations = sources.organisations
+    _check_organisations(sources, organisations, errors)
+    plans, status_claims = _group_claims(sources, errors, report)
+    _review_statuses(plans, status_claims, sources.statuses, errors)
+
+    decisions = defaultdict(dict)
+    for decision in sources.decisions:
+        if (decision.iso3, decision.plan) not in plans:
+            errors.add(
+                decision.origin, "plan", f"no plan {decision.iso3}/{decision.plan} in the NAP facts"
+            )
+            continue
+        decisions[(decision.iso3, decision.plan)][decision.property] = decision
+    for extension in sources.extensions:
+        plan = plans.get((extension.iso3, extension.plan))
+        if plan is None:
+            errors.add(
+                extension.origin,
+                "plan",
+                f"no plan {extension.iso3}/{extension.plan} in the NAP facts",
+            )
+            continue
+        plan.extension_claims.append(Claim(claim_id(extension), extension))
+        report.kept[extension.origin.file] += 1
+
+    for (iso3, key), plan in sorted(plans.items()):
+        _choose_plan_values(plan, decisions.get((iso3, key), {}), organisations.of, errors)
+
+    for attribute in sources.attributes:
+        plan = plans.get((attribute.iso3, attribute.plan))
+        if plan is None:
+            errors.add(
+                attribute.origin,
+                "plan",
+                f"no plan {attribute.iso3}/{attribute.plan} in the NAP facts",
+            )
+            continue
+        plan.attributes.append(attribute)
+        if attribute.attribute == "scope":
+            plan.scopes.append(attribute.value)
+        else:
+            row = ThemeRow(
+                attribute.iso3,
+                attribute.plan,
+                attribute.value,
+                RECORDED,
+                attribute.source,
+                attribute.origin,
+                note=attribute.note,
+            )
+            plan.theme_claims.append(Claim(claim_id(row), row))
+
+    by_country = defaultdict(list)
+    for (iso3, _), plan in sorted(plans.items()):
+        by_country[iso3].append(plan)
+    for country_plans in by_country.values():
+        numbered = {p.edition: p for p in country_plans if p.edition is not None}
+        for edition, plan in numbered.items():
+            plan.previous = numbered.get(edition - 1)
+
+    unassigned = _focus_areas(sources, plans, by_country, organisations.of, errors, report)
+    _derive_themes(plans, sources)
+
+    for context in sources.contexts:
+        if context.plan is not None and (context.iso3, context.plan) not in plans:
+            errors.add(
+                context.origin, "plan", f"no plan {context.iso3}/{context.plan} in the NAP facts"
+            )
+    for figure in sources.figures:
+        report.kept[figure.origin.file] += 1
+    for row in sources.coverage:
+        status_claims.append(Claim(claim_id(row), row, status=row.status))
+        report.kept[row.origin.file] += 1
+
+    return Naps(
+        plans, status_claims, unassigned, sources.contexts, sources.figures, organisations
+    )
+
+
+def _group_claims(sources: NapSources, errors: ErrorCollector, report: ImportReport):
+    """Group the plan rows into plans; return the plans and the rows that name no plan."""
     plans: dict[tuple[str, str], Plan] = {}
     status_claims: list[Claim] = []
     unnumbered: list[Claim] = []
     used_assignments: set[Assignment] = set()
-
     seen: set[tuple[str, str]] = set()
     for row in sources.plan_claims:
         claim = Claim(claim_id(row), row)
@@ -186,61 +322,82 @@ def reconcile(sources: NapSources, errors: ErrorCollector, report: ImportReport)
             errors.add(
                 assignment.origin, "source_url", "this assignment matches no row of the NAP facts"
             )
+    return plans, status_claims
 
-    decisions = defaultdict(dict)
-    for decision in sources.decisions:
-        if (decision.iso3, decision.plan) not in plans:
+
+def _review_statuses(
+    plans: dict, status_claims: list[Claim], reviews: list[StatedStatus], errors: ErrorCollector
+) -> None:
+    """Give each claim the status and date that a curator read in its row.
+
+    A row that names no plan says something about the country's plans, which only a reader
+    can tell ("has a NAP, no years", "drafting started", "no NAP"): it must be reviewed. A
+    plan row without a review describes the plan as it exists.
+    """
+    by_row: dict[tuple[str, str], list[StatedStatus]] = defaultdict(list)
+    for review in reviews:
+        by_row[(review.iso3, review.source)].append(review)
+    used: set[StatedStatus] = set()
+    plan_claims = [c for p in plans.values() for c in p.claims]
+    for claim in plan_claims + status_claims:
+        row = claim.row
+        matching = [r for r in by_row.get((row.iso3, row.source), []) if r.matches(row)]
+        if len(matching) > 1:
+            errors.add(matching[1].origin, "source_url", "two reviews match the same row")
+        review = matching[0] if matching else None
+        is_status = claim in status_claims
+        if review is None:
+            if is_status:
+                errors.add(
+                    row.origin,
+                    "note",
+                    "a row that names no plan needs its status reviewed in "
+                    "data/curated/stated_statuses.csv",
+                )
+            continue
+        used.add(review)
+        allowed = ("plan-adopted", "plan-in-development", "no-plan-found")
+        if is_status != (review.status in allowed):
+            kind = "names no plan" if is_status else "is about a plan"
             errors.add(
-                decision.origin, "plan", f"no plan {decision.iso3}/{decision.plan} in the NAP facts"
+                review.origin,
+                "status",
+                f"the row {kind}: its status is one of "
+                + ", ".join(allowed if is_status else (ADOPTED, DRAFT)),
             )
             continue
-        decisions[(decision.iso3, decision.plan)][decision.property] = decision
+        claim.status, claim.as_of, claim.review = review.status, review.as_of, review
+    for review in reviews:
+        if review not in used:
+            errors.add(review.origin, "source_url", "this review matches no row of the NAP facts")
 
-    for (iso3, key), plan in sorted(plans.items()):
-        _choose_plan_values(plan, decisions.get((iso3, key), {}), errors)
 
-    for attribute in sources.attributes:
-        plan = plans.get((attribute.iso3, attribute.plan))
-        if plan is None:
+def _check_organisations(
+    sources: NapSources, organisations: Organisations, errors: ErrorCollector
+) -> None:
+    """Every source host must have its organisation, so that votes count organisations."""
+    if not organisations.by_host:
+        return  # no table: each host is its own organisation
+    records = [
+        *sources.plan_claims,
+        *sources.focus_claims,
+        *sources.figures,
+        *sources.attributes,
+        *sources.curated_focus,
+        *sources.contexts,
+        *sources.extensions,
+        *sources.statuses,
+    ]
+    reported: set[str] = set()
+    for record in records:
+        host = site(record.source)
+        if host not in organisations.by_host and host not in reported:
+            reported.add(host)
             errors.add(
-                attribute.origin,
-                "plan",
-                f"no plan {attribute.iso3}/{attribute.plan} in the NAP facts",
+                record.origin,
+                "source_url",
+                f"the host {host} has no organisation in data/curated/source_organisations.csv",
             )
-            continue
-        plan.attributes.append(attribute)
-        if attribute.attribute == "theme":
-            plan.themes.append(attribute.value)
-        elif attribute.attribute == "scope":
-            plan.scopes.append(attribute.value)
-        elif plan.status not in (None, attribute.value):
-            errors.add(
-                attribute.origin,
-                "value",
-                f"plan {attribute.iso3}/{attribute.plan} already has the status {plan.status}",
-            )
-        else:
-            plan.status = attribute.value
-
-    by_country = defaultdict(list)
-    for (iso3, _), plan in sorted(plans.items()):
-        by_country[iso3].append(plan)
-    for country_plans in by_country.values():
-        numbered = {p.edition: p for p in country_plans if p.edition is not None}
-        for edition, plan in numbered.items():
-            plan.previous = numbered.get(edition - 1)
-
-    unassigned = _focus_areas(sources, plans, by_country, errors, report)
-
-    for context in sources.contexts:
-        if context.plan is not None and (context.iso3, context.plan) not in plans:
-            errors.add(
-                context.origin, "plan", f"no plan {context.iso3}/{context.plan} in the NAP facts"
-            )
-    for figure in sources.figures:
-        report.kept[figure.origin.file] += 1
-
-    return Naps(plans, status_claims, unassigned, sources.contexts, sources.figures)
 
 
 def _plan(plans: dict, iso3: str, key: str) -> Plan:
@@ -267,11 +424,13 @@ def vote(
     decision: Decision | None = None,
     curated: tuple[Claim, object] | None = None,
     same: Callable[[object], object] = lambda v: v,
+    organisation: Callable[[str], str] = site,
 ) -> tuple[object | None, Reconciliation | None]:
     """Choose a value among the claims' values; return it with its reconciliation, if any.
 
     Values with the same `same(value)` are one value (titles that differ only in case); the
-    spelling published is the one most claims use.
+    spelling published is the one most claims use. Votes are counted per organisation, as
+    `organisation(source address)` names it.
     """
     values = [(c, v) for c, v in stated if v is not None]
     if decision is not None or curated is not None:
@@ -299,44 +458,148 @@ def vote(
 
     if len(spellings) <= 1:
         return (spelled(next(iter(spellings))) if spellings else None), None
-    # Votes are counted per site: two stored versions of one page, or two pages of one site,
-    # are one voice.
-    sites_per_value = defaultdict(set)
+    # Votes are counted per organisation: two stored versions of one page, two pages of one
+    # site, or two sites of one organisation are one voice. An organisation speaks for the
+    # value that most of its pages state, and for each, where its pages are evenly split.
+    pages = defaultdict(lambda: defaultdict(set))  # organisation -> value -> addresses
     for claim, value in values:
-        sites_per_value[same(value)].add(site(claim.source))
+        pages[organisation(claim.source)][same(value)].add(claim.source)
+    voices = defaultdict(set)  # value -> organisations that speak for it
+    for who, stated_by in pages.items():
+        most = max(len(addresses) for addresses in stated_by.values())
+        for key, addresses in stated_by.items():
+            if len(addresses) == most:
+                voices[key].add(who)
+    outvoted = {  # organisations whose own pages disagree, with the values their majority drops
+        who: sorted((k for k in stated_by if k not in {v for v, w in voices.items() if who in w}), key=str)
+        for who, stated_by in pages.items()
+    }
+    outvoted = {who: keys for who, keys in outvoted.items() if keys}
+
+    def inner(who: str) -> str:
+        counts = " and ".join(
+            f"{spelled(k)} on {len(a)}"
+            for k, a in sorted(pages[who].items(), key=lambda kv: (-len(kv[1]), str(kv[0])))
+        )
+        return f"{who} gives {counts} of its pages"
+
+    if len(voices) == 1:
+        # Only one organisation's own pages disagree: not a dispute between sources.
+        key = next(iter(voices))
+        chosen = spelled(key)
+        supporting = [c for c, v in values if same(v) == key]
+        conflicting = [c for c, v in values if same(v) != key]
+        comment = (
+            "; ".join(inner(who) for who in sorted(outvoted))
+            + f": the value most of its pages state, {chosen}, is published, and no other "
+            "organisation states another"
+        )
+        return chosen, Reconciliation(name, chosen, ONE_ORGANISATION, supporting, conflicting, comment)
     ranked = sorted(
-        ((spelled(k), sites) for k, sites in sites_per_value.items()),
+        ((spelled(k), who) for k, who in voices.items()),
         key=lambda kv: (-len(kv[1]), str(kv[0])),
     )
-    total = len({site(c.source) for c, _ in values})
-    summary = "; ".join(
-        f"{value} ({len(sites)} site{'s' if len(sites) > 1 else ''}: {', '.join(sorted(sites))})"
-        for value, sites in ranked
-    )
-    # A site whose pages disagree speaks for each value it states; say so.
-    torn = sorted({s for _, sites in ranked for s in sites if sum(s in o for _, o in ranked) > 1})
+    total = len(pages)
+    summary = "; ".join(f"{value} ({len(who)}: {', '.join(sorted(who))})" for value, who in ranked)
+    torn = sorted({o for _, who in ranked for o in who if sum(o in w for _, w in ranked) > 1})
     if torn:
-        summary += f" ({', '.join(torn)} states more than one value)"
+        summary += f" ({', '.join(torn)} {'states' if len(torn) == 1 else 'state'} more than one value)"
+    if outvoted:
+        summary += "; " + "; ".join(inner(who) for who in sorted(outvoted))
     if len(ranked[0][1]) > len(ranked[1][1]):
         chosen = ranked[0][0]
         supporting = [c for c, v in values if same(v) == same(chosen)]
         conflicting = [c for c, v in values if same(v) != same(chosen)]
-        comment = f"{len(ranked[0][1])} of {total} sites state {chosen}: {summary}"
+        noun = "organisation" if total == 1 else "organisations"
+        comment = f"{len(ranked[0][1])} of {total} {noun} state {chosen}: {summary}"
         return chosen, Reconciliation(name, chosen, MAJORITY, supporting, conflicting, comment)
-    comment = f"sites are split and no curator has decided: {summary}"
+    comment = f"organisations are split and no curator has decided: {summary}"
     return None, Reconciliation(name, None, UNRESOLVED, [], [c for c, _ in values], comment)
 
 
 def same_title(title: str) -> str:
-    """Titles that differ only in case or spacing are one title."""
-    return " ".join(title.split()).casefold()
+    """Titles that differ only in case, spacing, punctuation or a gloss in brackets are one.
+
+    "Protection, relief, and recovery", "Protection, Relief and Recovery" and "Protection,
+    relief & recovery" are one title;
+    so are "Prevention (Превенция)" and "Prevention", a page's own term with its gloss.
+    """
+    title = re.sub(r"\s*\([^()]*\)\s*$", "", title) or title
+    title = title.replace("&", " and ")
+    return " ".join(re.sub(r"[^\w\s]", " ", title).split()).casefold()
 
 
-def _choose_plan_values(plan: Plan, decisions: dict[str, Decision], errors: ErrorCollector) -> None:
+def _names(claims: list[Claim], organisation: Callable[[str], str]) -> str:
+    return ", ".join(sorted({organisation(c.source) for c in claims}))
+
+
+def _choose_plan_values(
+    plan: Plan,
+    decisions: dict[str, Decision],
+    organisation: Callable[[str], str],
+    errors: ErrorCollector,
+) -> None:
+    # Adoption follows drafting: a draft's claims describe an earlier stage of the plan, not
+    # another plan, and their own period and dates are not the adopted plan's.
+    drafts = [c for c in plan.claims if c.is_draft]
+    adopted = [c for c in plan.claims if not c.is_draft]
+    voting = adopted or drafts
+    plan.status = ADOPTED if adopted else DRAFT
+    if adopted and drafts:
+        dated = sorted(
+            {f"{organisation(c.source)}{f' ({c.as_of})' if c.as_of else ''}" for c in drafts}
+        )
+        adopters = {organisation(c.source) for c in adopted}
+        plan.reconciliations.append(
+            Reconciliation(
+                "status",
+                ADOPTED,
+                LATER_STAGE,
+                adopted,
+                drafts,
+                f"{', '.join(dated)} describe{'s' if len(dated) == 1 else ''} the plan as a draft; "
+                f"{', '.join(sorted(adopters))} describe{'s' if len(adopters) == 1 else ''} it "
+                "as adopted. Adoption follows drafting: the plan is published as adopted, and "
+                "the draft's own years are not counted.",
+            )
+        )
+    extension_years = {c.row.extended_to for c in plan.extension_claims}
     for prop, attribute in PLAN_PROPERTIES.items():
-        stated = [(c, getattr(c.row, attribute)) for c in plan.claims]
-        chosen, record = vote(prop, stated, decisions.get(prop))
+        # The edition names the plan at every stage; the years are the stage's own.
+        stated = [(c, getattr(c.row, attribute)) for c in (plan.claims if prop == "edition" else voting)]
+        moved = []
+        if prop == "end_year" and extension_years:
+            # An end year that a source gives as the end of the extension is the extension.
+            moved = [c for c, v in stated if v in extension_years]
+            stated = [(c, v) for c, v in stated if v not in extension_years]
+        chosen, record = vote(prop, stated, decisions.get(prop), organisation=organisation)
         setattr(plan, attribute, chosen)
+        if moved:
+            extension = ", ".join(sorted({str(c.row.end) for c in moved}))
+            movers = {organisation(c.source) for c in moved}
+            note = (
+                f"{_names(moved, organisation)} give{'s' if len(movers) == 1 else ''} "
+                f"{extension}, the end of the period as extended "
+                f"(stated by {_names(plan.extension_claims, organisation)})"
+            )
+            if record is None:
+                supporting = [c for c, v in stated if v is not None and v == chosen]
+                record = Reconciliation(
+                    prop,
+                    chosen,
+                    EXTENDED,
+                    supporting,
+                    moved,
+                    f"{note}; the end year as adopted is "
+                    f"{chosen if chosen is not None else 'not stated by any other source'}",
+                )
+            else:
+                record.comment += f"; {note}"
+        if record is not None:
+            plan.reconciliations.append(record)
+    if plan.extension_claims:
+        stated = [(c, c.row.extended_to) for c in plan.extension_claims]
+        plan.extended, record = vote("extended_end_year", stated, organisation=organisation)
         if record is not None:
             plan.reconciliations.append(record)
     if plan.key.isdigit() and len(plan.key) <= 2 and plan.edition != int(plan.key):
@@ -349,7 +612,12 @@ def _choose_plan_values(plan: Plan, decisions: dict[str, Decision], errors: Erro
 
 
 def _focus_areas(
-    sources: NapSources, plans: dict, by_country: dict, errors: ErrorCollector, report: ImportReport
+    sources: NapSources,
+    plans: dict,
+    by_country: dict,
+    organisation: Callable[[str], str],
+    errors: ErrorCollector,
+    report: ImportReport,
 ) -> list[Claim]:
     """Attach focus-area claims and curated focus areas to plans; return the unattached claims."""
     lists = defaultdict(list)
@@ -404,6 +672,7 @@ def _focus_areas(
                 stated,
                 curated=(record, record.row.title) if record else None,
                 same=same_title,
+                organisation=organisation,
             )
             if rec is not None:
                 area.reconciliations.append(rec)
@@ -415,6 +684,46 @@ def _focus_areas(
             area.pillars = sorted(pillars)
             plan.focus_areas.append(area)
     return unassigned
+
+
+def _derive_themes(plans: dict, sources: NapSources) -> None:
+    """Derive theme claims from the words of each focus-area claim, and set plans' themes.
+
+    Each focus-area claim (one source's title, and the curator's description) is read by
+    every keyword rule; a match is a theme claim that names the words, the rule and the
+    claim, so that a derived theme is told from a recorded one.
+    """
+    for (iso3, key), plan in sorted(plans.items()):
+        for area in plan.focus_areas:
+            for claim in area.claims:
+                text = " ".join(
+                    t for t in (claim.row.title, getattr(claim.row, "description", None)) if t
+                )
+                for rule in sources.theme_rules:
+                    match = rule.pattern.search(text)
+                    if match is None:
+                        continue
+                    # The words matched, whole: "extremis" names "extremism".
+                    start, end = match.span()
+                    while start > 0 and text[start - 1].isalnum():
+                        start -= 1
+                    while end < len(text) and text[end].isalnum():
+                        end += 1
+                    row = ThemeRow(
+                        iso3,
+                        key,
+                        rule.theme,
+                        DERIVED,
+                        claim.source,
+                        claim.row.origin,
+                        matched=text[start:end],
+                        pattern=rule.pattern.pattern,
+                        derived_from=(area.position, claim.id),
+                    )
+                    plan.theme_claims.append(Claim(claim_id(row), row))
+        unique = {c.id: c for c in plan.theme_claims}
+        plan.theme_claims = sorted(unique.values(), key=lambda c: (c.row.theme, c.id))
+        plan.themes = sorted({c.row.theme for c in plan.theme_claims})
 
 
 def _plan_for_list(

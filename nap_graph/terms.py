@@ -63,6 +63,10 @@ def date(value: str) -> str:
     return f'"{value}"{_DATE}'
 
 
+def boolean(value: bool) -> str:
+    return f'"{"true" if value else "false"}"^^<{XSD}boolean>'
+
+
 def decimal(value: str) -> str:
     return f'"{value}"{_DECIMAL}'
 

@@ -134,7 +134,8 @@ def validate_pyshacl(
                 severity=str(results_graph.value(node, SH.resultSeverity)),
             )
         )
-    return Report(sorted(set(results)), "pyshacl", origins or {})
+    results = sorted(set(results), key=lambda r: tuple(part or "" for part in r.key()))
+    return Report(results, "pyshacl", origins or {})
 
 
 def _is_blank(term) -> bool:

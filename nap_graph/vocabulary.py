@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Graph
+from rdflib import Graph, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import SKOS
 
@@ -21,6 +21,8 @@ SCHEMES = {
     "theme": WPS.ThemeScheme,
     "scope": WPS.ScopeScheme,
     "status": WPS.PlanStatusScheme,
+    "country_status": WPS.CountryStatusScheme,
+    "theme_method": WPS.ThemeMethodScheme,
     "category": WPS.PersonnelCategoryScheme,
     "method": WPS.ReconciliationMethodScheme,
 }
@@ -52,3 +54,7 @@ class Vocabulary:
 
     def concept(self, scheme: str, notation: str) -> str:
         return self.notations[scheme][notation]
+
+    def label(self, scheme: str, notation: str) -> str:
+        """Return the English preferred label of a concept."""
+        return str(self.graph.value(URIRef(self.concept(scheme, notation)), SKOS.prefLabel))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from flask import current_app
@@ -54,6 +54,8 @@ class PlanSummary:
     start: int | None
     end: int | None
     status: str | None
+    extended: int | None = None  # the last year of the period as extended
+    last_in_force: int | None = None
     disputes: list[dict] = field(default_factory=list)
     gap_before: int | None = None  # years without a plan between the previous plan and this one
 
@@ -61,29 +63,40 @@ class PlanSummary:
     def sort_key(self) -> tuple:
         return (self.start or self.adopted or 9999, self.edition or 99, self.iri)
 
+    @property
+    def adopted_plan(self) -> bool:
+        return self.status != "in-development"
+
     def current_in(self, year: int) -> bool:
         return (
-            self.status != "in-development"
+            self.adopted_plan
             and self.start is not None
-            and self.end is not None
-            and self.start <= year <= self.end
+            and self.last_in_force is not None
+            and self.start <= year <= self.last_in_force
         )
 
     @property
     def period(self) -> str:
+        """The period as a person reads it; an unknown end is said, never drawn as a gap."""
         if self.start and self.end:
-            return f"{self.start}-{self.end}"
+            text = f"{self.start}-{self.end}"
+            return f"{text}, extended to {self.extended}" if self.extended else text
+        if self.start and self.extended:
+            return f"{self.start}-{self.extended} (as extended)"
         if self.start:
-            return f"from {self.start}"
-        return "period not stated"
+            return f"from {self.start}, end not recorded"
+        if self.adopted:
+            return f"adopted {self.adopted}, period not recorded"
+        return "period not recorded"
 
 
 def plans_of(country: str) -> list[PlanSummary]:
     """Return a country's plans in date order, with their disputes and the gaps between them."""
-    found = rows(f"""SELECT ?plan ?label ?edition ?adopted ?start ?end ?status WHERE {{
+    found = rows(f"""SELECT ?plan ?label ?edition ?adopted ?start ?end ?extended ?last ?status WHERE {{
         ?plan a wps:NationalActionPlan ; wps:country <{country}> ; rdfs:label ?label .
         OPTIONAL {{ ?plan wps:edition ?edition }} OPTIONAL {{ ?plan wps:adoptedYear ?adopted }}
         OPTIONAL {{ ?plan wps:startYear ?start }} OPTIONAL {{ ?plan wps:endYear ?end }}
+        OPTIONAL {{ ?plan wps:extendedEndYear ?extended }} OPTIONAL {{ ?plan wps:lastYearInForce ?last }}
         OPTIONAL {{ ?plan wps:status/skos:notation ?status }} }}""")
     plans = {
         r["plan"]: PlanSummary(
@@ -94,6 +107,8 @@ def plans_of(country: str) -> list[PlanSummary]:
             _int(r.get("start")),
             _int(r.get("end")),
             r.get("status"),
+            _int(r.get("extended")),
+            _int(r.get("last")),
         )
         for r in found
     }
@@ -104,13 +119,22 @@ def plans_of(country: str) -> list[PlanSummary]:
         if r["plan"] in plans:
             plans[r["plan"]].disputes.append(r)
     ordered = sorted(plans.values(), key=lambda p: p.sort_key)
-    previous_end = None
+    # Years without a plan lie between the last year a plan was in force and the next plan's
+    # start. After a plan whose end is not recorded nothing is known of the years that follow,
+    # so no gap is drawn until a later plan's end is known; plans in development cover none.
+    previous_end, unknown = None, False
     for plan in ordered:
+        if not plan.adopted_plan:
+            continue
         begins = plan.start or plan.adopted
-        if previous_end is not None and begins is not None and begins > previous_end + 1:
-            plan.gap_before = begins - previous_end - 1
-        if plan.end is not None:
-            previous_end = plan.end if previous_end is None else max(previous_end, plan.end)
+        if not unknown and previous_end is not None and begins is not None:
+            if begins > previous_end + 1:
+                plan.gap_before = begins - previous_end - 1
+        if plan.last_in_force is None:
+            unknown = True
+        else:
+            previous_end = max(previous_end or plan.last_in_force, plan.last_in_force)
+            unknown = False
     return ordered
 
 
@@ -143,13 +167,35 @@ def concepts(plan: str, prop: str) -> list[str]:
 
 
 def claims_of(subject: str) -> list[dict]:
-    """Return what each source says of a plan, focus area or country."""
-    return rows(f"""SELECT ?claim ?source ?edition ?adopted ?start ?end ?position ?title ?note WHERE {{
+    """Return what each source says of a plan or a focus area: its plan or focus-area claims."""
+    return rows(f"""SELECT ?claim ?source ?edition ?adopted ?start ?end ?position ?title ?note ?status ?date WHERE {{
         <{subject}> wps:claim ?claim . ?claim dcterms:source ?source .
+        FILTER NOT EXISTS {{ ?claim a wps:ExtensionClaim }} FILTER NOT EXISTS {{ ?claim a wps:ThemeClaim }}
+        OPTIONAL {{ ?claim wps:statedStatus/skos:notation ?status }} OPTIONAL {{ ?claim wps:statedDate ?date }}
         OPTIONAL {{ ?claim wps:statedEdition ?edition }} OPTIONAL {{ ?claim wps:statedAdoptedYear ?adopted }}
         OPTIONAL {{ ?claim wps:statedStartYear ?start }} OPTIONAL {{ ?claim wps:statedEndYear ?end }}
         OPTIONAL {{ ?claim wps:statedPosition ?position }} OPTIONAL {{ ?claim wps:statedTitle ?title }}
         OPTIONAL {{ ?claim skos:note ?note }} }} ORDER BY ?source ?claim""")
+
+
+def extensions_of(plan: str) -> list[dict]:
+    """Return each source's statement that the plan's period was extended."""
+    return rows(f"""SELECT ?year ?source ?note WHERE {{ <{plan}> wps:claim ?c . ?c a wps:ExtensionClaim ;
+        wps:statedExtendedEndYear ?year ; dcterms:source ?source . OPTIONAL {{ ?c skos:note ?note }} }}
+        ORDER BY ?year ?source""")
+
+
+def themes_of(plan: str) -> list[dict]:
+    """Return the plan's themes, each with how it is known: recorded from a source, or derived
+    from the words of a focus area, with those words."""
+    themes: dict[str, dict] = {}
+    for r in rows(f"""SELECT ?label ?how ?source ?matched WHERE {{ <{plan}> wps:claim ?c .
+            ?c a wps:ThemeClaim ; wps:statedTheme/skos:prefLabel ?label ;
+               wps:method/skos:notation ?how ; dcterms:source ?source .
+            OPTIONAL {{ ?c wps:matchedText ?matched }} }} ORDER BY ?label ?how ?source"""):
+        theme = themes.setdefault(r["label"], {"label": r["label"], "recorded": [], "derived": []})
+        theme[r["how"]].append(r)
+    return list(themes.values())
 
 
 def contexts(country: str) -> list[dict]:
@@ -198,8 +244,66 @@ def country_facts(country: str) -> dict:
 
 
 def status_claims(country: str) -> list[dict]:
-    return rows(f"""SELECT ?note ?source WHERE {{ <{country}> wps:claim ?c . ?c a wps:StatusClaim ;
-        skos:note ?note ; dcterms:source ?source }}""")
+    """Return what sources say of a country's plans without naming one, latest first."""
+    found = rows(f"""SELECT ?note ?source ?status ?date WHERE {{ <{country}> wps:claim ?c .
+        ?c a wps:StatusClaim ; skos:note ?note ; dcterms:source ?source .
+        OPTIONAL {{ ?c wps:statedStatus/skos:prefLabel ?status }}
+        OPTIONAL {{ ?c wps:statedDate ?date }} }}""")
+    return sorted(found, key=lambda r: (r.get("date") or "", r["source"]), reverse=True)
+
+
+def country_status(country: str) -> dict | None:
+    """Return a country's NAP status: what the sources on hand say, when, and why."""
+    found = rows(f"""SELECT ?notation ?label ?comment ?date WHERE {{
+        <{country}> wps:napStatusRecord ?r . ?r wps:napStatus ?s ; rdfs:comment ?comment .
+        ?s skos:notation ?notation ; skos:prefLabel ?label .
+        OPTIONAL {{ ?r wps:evidenceDate ?date }} }}""")
+    if not found:
+        return None
+    status = found[0]
+    status["sources"] = [
+        r["source"]
+        for r in rows(f"""SELECT ?source WHERE {{ <{country}> wps:napStatusRecord ?r .
+            ?r dcterms:source ?source }} ORDER BY ?source""")
+    ]
+    return status
+
+
+def status_counts(year: int) -> dict:
+    """Count the UN member and observer states (and others with a status) by what is known.
+
+    A country with an adopted plan counts as in force in `year`, as having only expired
+    plans, or as having plans whose end is not recorded; the others by their status.
+    """
+    statuses = {
+        r["country"]: r["notation"]
+        for r in rows("""SELECT ?country ?notation WHERE { ?country a wps:Country ;
+            wps:napStatus/skos:notation ?notation }""")
+    }
+    plans = defaultdict(list)
+    for r in rows("""SELECT ?country ?start ?adopted ?last WHERE {
+            ?plan a wps:NationalActionPlan ; wps:country ?country ; wps:status wps:Adopted .
+            OPTIONAL { ?plan wps:startYear ?start } OPTIONAL { ?plan wps:adoptedYear ?adopted }
+            OPTIONAL { ?plan wps:lastYearInForce ?last } }"""):
+        plans[r["country"]].append(
+            (_int(r.get("start")) or _int(r.get("adopted")), _int(r.get("last")))
+        )
+    counts = Counter()
+    for country, notation in statuses.items():
+        if notation != "plan-adopted":
+            counts[notation] += 1
+            continue
+        periods = plans.get(country, [])
+        if any(s is not None and e is not None and s <= year <= e for s, e in periods):
+            counts["in-force"] += 1
+        elif periods and all(e is not None and e < year for _, e in periods):
+            counts["expired"] += 1
+        else:
+            counts["end-not-recorded"] += 1
+    counts["plan-adopted"] = counts["in-force"] + counts["expired"] + counts["end-not-recorded"]
+    counts["all"] = len(statuses)
+    counts["researched"] = counts["all"] - counts["not-researched"]
+    return dict(counts)
 
 
 def stated_figures(country: str) -> list[dict]:
@@ -238,13 +342,15 @@ def country_totals(country: str) -> list[dict]:
 
 
 def countries_with_plans() -> list[dict]:
-    """Every country with at least one plan: name, region, number of plans, current plan."""
-    found = rows("""SELECT ?country ?name ?iso3 ?region ?regionLabel ?plan ?planLabel ?start ?end ?status WHERE {
-        ?plan a wps:NationalActionPlan ; wps:country ?country ; rdfs:label ?planLabel .
-        ?country skos:prefLabel ?name ; wps:iso3166Alpha3 ?iso3 .
+    """Every country whose status is "a plan has been adopted": name, region, number of
+    plans on record, the plan in force this year, and else its latest plan."""
+    found = rows("""SELECT ?country ?name ?iso3 ?region ?regionLabel ?plan ?planLabel ?start ?adopted ?last WHERE {
+        ?country wps:napStatus wps:HasAdoptedPlan ; skos:prefLabel ?name ; wps:iso3166Alpha3 ?iso3 .
         OPTIONAL { ?country wps:region ?region . ?region rdfs:label ?regionLabel }
-        OPTIONAL { ?plan wps:startYear ?start } OPTIONAL { ?plan wps:endYear ?end }
-        OPTIONAL { ?plan wps:status/skos:notation ?status } }""")
+        OPTIONAL { ?plan a wps:NationalActionPlan ; wps:country ?country ; wps:status wps:Adopted ;
+                   rdfs:label ?planLabel .
+                   OPTIONAL { ?plan wps:startYear ?start } OPTIONAL { ?plan wps:adoptedYear ?adopted }
+                   OPTIONAL { ?plan wps:lastYearInForce ?last } } }""")
     year = this_year()
     countries: dict[str, dict] = {}
     for r in found:
@@ -258,27 +364,36 @@ def countries_with_plans() -> list[dict]:
                 "region_key": r["region"].rsplit("/", 1)[-1] if r.get("region") else None,
                 "plans": set(),
                 "current": None,
+                "latest": None,
             },
         )
+        if not r.get("plan"):
+            continue
         entry["plans"].add(r["plan"])
-        start, end = _int(r.get("start")), _int(r.get("end"))
-        current = entry["current"]
+        start, last = _int(r.get("start")), _int(r.get("last"))
+        begins = start or _int(r.get("adopted"))
+        plan = {"iri": r["plan"], "label": r["planLabel"], "start": begins, "last": last}
         # Where plans overlap, the one that began last is the current one.
-        if (
-            r.get("status") != "in-development"
-            and start
-            and end
-            and start <= year <= end
-            and (current is None or start > current["start"])
-        ):
-            entry["current"] = {
-                "iri": r["plan"],
-                "label": r["planLabel"],
-                "period": f"{start}-{end}",
-                "start": start,
-            }
+        if start and last and start <= year <= last:
+            if entry["current"] is None or start > entry["current"]["start"]:
+                entry["current"] = {**plan, "period": f"{start}-{last}"}
+        latest = entry["latest"]
+        if latest is None or (begins or 0) > (latest["start"] or 0):
+            entry["latest"] = plan
     for entry in countries.values():
         entry["plans"] = len(entry["plans"])
+        latest = entry["latest"]
+        if entry["current"] is None and latest is not None:
+            if latest["last"] is not None and latest["last"] < year:
+                latest["state"] = f"expired in {latest['last']}"
+            elif latest["last"] is None:
+                latest["state"] = (
+                    f"from {latest['start']}, end not recorded"
+                    if latest["start"]
+                    else "period not recorded"
+                )
+            else:
+                latest["state"] = f"begins {latest['start']}"
     return sorted(countries.values(), key=lambda c: c["name"])
 
 
@@ -364,6 +479,7 @@ def country_page(iri: str) -> dict:
         "plan_sections": plan_sections,
         "contexts": contexts(iri),
         "status_claims": status_claims(iri),
+        "status": country_status(iri),
         "stated": stated_figures(iri),
         "charts": charts,
         "latest": latest,
@@ -387,6 +503,8 @@ def plan_page(iri: str) -> dict:
         "plan": this,
         "country": country,
         "year": this_year(),
+        "extensions": extensions_of(iri),
+        "theme_claims": themes_of(iri),
         "previous": plans[position - 1] if position else None,
         "next": plans[position + 1] if position is not None and position + 1 < len(plans) else None,
         "areas": focus_areas(iri),

@@ -69,7 +69,7 @@ def home():
         health=get_store().health(),
         countries=shown,
         total=len(countries),
-        current=sum(1 for c in countries if c["current"]),
+        counts=pages.status_counts(pages.this_year()),
         regions=regions,
         region=region,
         q=name,

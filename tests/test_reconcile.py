@@ -78,7 +78,7 @@ def test_majority_of_distinct_sources_wins_and_is_traced():
         "https://securitywomen.example/",
     }
     assert [c.source for c in record.conflicting] == ["https://1325naps.example/"]
-    assert record.comment.startswith("2 of 3 sites state 2013")
+    assert record.comment.startswith("2 of 3 organisations state 2013")
     assert len(plan.claims) == 3 and not errors.errors
 
 

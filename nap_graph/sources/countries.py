@@ -29,6 +29,12 @@ class Country:
     un_member_since: int | None
     geonames_id: str | None
     origin: Origin
+    un_observer: bool = False  # a non-member observer state of the General Assembly
+
+    @property
+    def in_un(self) -> bool:
+        """A UN member state or a non-member observer state: every one has a NAP status."""
+        return self.un_member_since is not None or self.un_observer
 
     @property
     def name(self) -> str:
@@ -65,6 +71,7 @@ def read_countries(
             un_member_since=row.year("un_member_since"),
             geonames_id=row.text("geonames_id"),
             origin=row.origin,
+            un_observer=row.choice("un_observer", ("yes",)) == "yes",
         )
         report.kept[row.origin.file] += 1
     return countries

@@ -176,6 +176,18 @@ class Row(dict):
             return None
         return value
 
+    def partial_date(self, name: str, required: bool = False) -> str | None:
+        """Return a date at the precision a source gives it: YYYY, YYYY-MM or YYYY-MM-DD."""
+        value = self.text(name, required)
+        if value is None:
+            return None
+        if not re.fullmatch(r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?", value):
+            self.errors.add(
+                self.origin, name, f"expected a date as YYYY, YYYY-MM or YYYY-MM-DD, got {value!r}"
+            )
+            return None
+        return value
+
     def iri(self, name: str, required: bool = False) -> str | None:
         value = self.text(name, required)
         if value is None:
@@ -184,7 +196,7 @@ class Row(dict):
         if not re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+", value):
             self.errors.add(self.origin, name, f"expected an http(s) address, got {value!r}")
             return None
-        return value
+        return iri_safe(value)
 
     def code(
         self,
@@ -213,6 +225,34 @@ class Row(dict):
             )
             return None
         return value
+
+
+# The non-ASCII characters that RFC 3987 allows in an IRI (ucschar, and iprivate in a query).
+_UCSCHAR = [
+    (0xA0, 0xD7FF),
+    (0xE000, 0xF8FF),
+    (0xF900, 0xFDCF),
+    (0xFDF0, 0xFFEF),
+    *[(plane << 16, (plane << 16) + 0xFFFD) for plane in range(1, 17)],
+]
+
+
+def iri_safe(value: str) -> str:
+    """Percent-encode, as UTF-8, the characters that may not appear in an IRI (RFC 3987 3.1).
+
+    Some stored addresses carry such characters (U+FFFC, the object replacement character,
+    where a page's text had an embedded object); the encoded address is the same URI.
+    """
+    if value.isascii():
+        return value
+    out = []
+    for char in value:
+        code = ord(char)
+        if code < 0x80 or any(low <= code <= high for low, high in _UCSCHAR):
+            out.append(char)
+        else:
+            out.append("".join(f"%{b:02X}" for b in char.encode()))
+    return "".join(out)
 
 
 class _LineTracker:

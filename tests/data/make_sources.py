@@ -14,6 +14,10 @@ ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
 OUT = ROOT / "tests" / "data" / "sources"
 COUNTRIES = {"NOR", "NLD", "COD", "USA", "SWE", "GBR", "FJI", "NGA", "LTU", "CHE", "GHA", "CMR"}
+# From the update harvest and the curators' newer files: an extension (POL), a conflict kept
+# only in a note (TUN), a plan stated without years (MRT), a plan only in development (KHM),
+# no plan (THA) and a search that found none (URY).
+COUNTRIES |= {"POL", "TUN", "MRT", "KHM", "THA", "URY"}
 
 
 def copy_rows(name: str, keep) -> None:
@@ -33,19 +37,30 @@ def main() -> None:
     shutil.copyfile(DATA / "sources.csv", OUT / "sources.csv")
     (OUT / "reference").mkdir()
     shutil.copyfile(DATA / "reference" / "countries.csv", OUT / "reference" / "countries.csv")
-    for name in ("plans.csv", "focus_areas.csv", "peacekeeping.csv"):
-        column = 1 if name == "plans.csv" else 0
-        copy_rows(
-            f"nap-facts/{name}", lambda line, c=column: next(csv.reader([line]))[c] in COUNTRIES
-        )
+    for harvest in ("nap-facts", "nap-facts-update"):
+        for name in ("plans.csv", "focus_areas.csv", "peacekeeping.csv"):
+            column = 1 if name == "plans.csv" else 0
+            copy_rows(
+                f"{harvest}/{name}",
+                lambda line, c=column: next(csv.reader([line]))[c] in COUNTRIES,
+            )
+    copy_rows("curated/plan_claims.csv", lambda line: next(csv.reader([line]))[1] in COUNTRIES)
     for name in (
         "plan_attributes.csv",
         "plan_assignments.csv",
         "decisions.csv",
         "focus_areas.csv",
         "contexts.csv",
+        "stated_statuses.csv",
+        "extensions.csv",
+        "research_coverage.csv",
     ):
         copy_rows(f"curated/{name}", lambda line: line[:3] in COUNTRIES)
+    for name in ("source_organisations.csv", "theme_rules.csv"):
+        shutil.copyfile(DATA / "curated" / name, OUT / "curated" / name)
+    # The rows that tests add to break the data cite example.org.
+    with (OUT / "curated" / "source_organisations.csv").open("a") as organisations:
+        organisations.write("example.org,example.org,the host of the rows that tests add\n")
     ipi = "peacekeeping/ipi-gender-by-category"
     # Norway and Albania in two months of the scraper file.
     copy_rows(
