@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from nap_graph import terms as t
+from nap_graph.country_status import CountryStatus
 from nap_graph.iris import Iris, short_hash
 from nap_graph.namespaces import DCAT, FOAF, PROV, QB, WPS
-from nap_graph.country_status import CountryStatus
 from nap_graph.reconcile import DERIVED, Claim, FocusArea, Naps, Plan, Reconciliation, ThemeRow
 from nap_graph.sources.countries import Country
 from nap_graph.sources.naps import CURATION, CoverageRow, ExtensionRow
@@ -294,7 +294,13 @@ class GraphBuilder:
             for plan in status.plans:
                 add("naps", iso3, iri, PROV.wasDerivedFrom, t.iri(self.iris.plan(iso3, plan.key)))
             for claim in status.claims:
-                add("naps", iso3, iri, PROV.wasDerivedFrom, t.iri(self.iris.claim(country, claim.id)))
+                add(
+                    "naps",
+                    iso3,
+                    iri,
+                    PROV.wasDerivedFrom,
+                    t.iri(self.iris.claim(country, claim.id)),
+                )
             add("naps", iso3, iri, WPS.evidenceDate, _date(status.date))
             for source in status.sources:
                 if source.startswith(("http://", "https://")):

@@ -270,9 +270,7 @@ def reconcile(sources: NapSources, errors: ErrorCollector, report: ImportReport)
         status_claims.append(Claim(claim_id(row), row, status=row.status))
         report.kept[row.origin.file] += 1
 
-    return Naps(
-        plans, status_claims, unassigned, sources.contexts, sources.figures, organisations
-    )
+    return Naps(plans, status_claims, unassigned, sources.contexts, sources.figures, organisations)
 
 
 def _group_claims(sources: NapSources, errors: ErrorCollector, report: ImportReport):
@@ -471,7 +469,9 @@ def vote(
             if len(addresses) == most:
                 voices[key].add(who)
     outvoted = {  # organisations whose own pages disagree, with the values their majority drops
-        who: sorted((k for k in stated_by if k not in {v for v, w in voices.items() if who in w}), key=str)
+        who: sorted(
+            (k for k in stated_by if k not in {v for v, w in voices.items() if who in w}), key=str
+        )
         for who, stated_by in pages.items()
     }
     outvoted = {who: keys for who, keys in outvoted.items() if keys}
@@ -494,7 +494,9 @@ def vote(
             + f": the value most of its pages state, {chosen}, is published, and no other "
             "organisation states another"
         )
-        return chosen, Reconciliation(name, chosen, ONE_ORGANISATION, supporting, conflicting, comment)
+        return chosen, Reconciliation(
+            name, chosen, ONE_ORGANISATION, supporting, conflicting, comment
+        )
     ranked = sorted(
         ((spelled(k), who) for k, who in voices.items()),
         key=lambda kv: (-len(kv[1]), str(kv[0])),
@@ -503,7 +505,9 @@ def vote(
     summary = "; ".join(f"{value} ({len(who)}: {', '.join(sorted(who))})" for value, who in ranked)
     torn = sorted({o for _, who in ranked for o in who if sum(o in w for _, w in ranked) > 1})
     if torn:
-        summary += f" ({', '.join(torn)} {'states' if len(torn) == 1 else 'state'} more than one value)"
+        summary += (
+            f" ({', '.join(torn)} {'states' if len(torn) == 1 else 'state'} more than one value)"
+        )
     if outvoted:
         summary += "; " + "; ".join(inner(who) for who in sorted(outvoted))
     if len(ranked[0][1]) > len(ranked[1][1]):
@@ -566,7 +570,9 @@ def _choose_plan_values(
     extension_years = {c.row.extended_to for c in plan.extension_claims}
     for prop, attribute in PLAN_PROPERTIES.items():
         # The edition names the plan at every stage; the years are the stage's own.
-        stated = [(c, getattr(c.row, attribute)) for c in (plan.claims if prop == "edition" else voting)]
+        stated = [
+            (c, getattr(c.row, attribute)) for c in (plan.claims if prop == "edition" else voting)
+        ]
         moved = []
         if prop == "end_year" and extension_years:
             # An end year that a source gives as the end of the extension is the extension.

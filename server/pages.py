@@ -119,9 +119,18 @@ def plans_of(country: str) -> list[PlanSummary]:
         if r["plan"] in plans:
             plans[r["plan"]].disputes.append(r)
     ordered = sorted(plans.values(), key=lambda p: p.sort_key)
-    # Years without a plan lie between the last year a plan was in force and the next plan's
-    # start. After a plan whose end is not recorded nothing is known of the years that follow,
-    # so no gap is drawn until a later plan's end is known; plans in development cover none.
+    mark_gaps(ordered)
+    return ordered
+
+
+def mark_gaps(ordered: list[PlanSummary]) -> None:
+    """Set each plan's `gap_before`: the years without a plan since the last one in force.
+
+    Years without a plan lie between the last year a plan was in force (its extension's end,
+    where it was extended) and the next plan's start. After a plan whose end is not recorded
+    nothing is known of the years that follow, so no gap is drawn until a later plan's end is
+    known; plans in development cover no years.
+    """
     previous_end, unknown = None, False
     for plan in ordered:
         if not plan.adopted_plan:
@@ -135,7 +144,6 @@ def plans_of(country: str) -> list[PlanSummary]:
         else:
             previous_end = max(previous_end or plan.last_in_force, plan.last_in_force)
             unknown = False
-    return ordered
 
 
 def current_plan(plans: list[PlanSummary], year: int) -> PlanSummary | None:

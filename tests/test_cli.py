@@ -130,9 +130,10 @@ def test_build_then_query_dump_and_stats(runner, settings):
     stats = runner.invoke(cli, ["stats", "--json", "--out", str(settings.out_dir)])
     figures = json.loads(stats.output)
     assert figures["plans adopted"] > 20 and figures["countries"] == 250
-    assert figures["countries with a plan adopted"] + figures["countries not researched"] <= figures[
-        "countries with a NAP status"
-    ]
+    assert (
+        figures["countries with a plan adopted"] + figures["countries not researched"]
+        <= figures["countries with a NAP status"]
+    )
 
 
 def test_build_exits_1_and_writes_nothing_on_invalid_data(runner, settings):

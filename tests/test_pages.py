@@ -50,13 +50,24 @@ def test_home_page_describes_the_dataset_for_search_engines(live_server):
 
 def test_home_page_lists_the_countries_with_a_plan_and_filters_them(live_server, built):
     graph = Graph().parse(built.settings.out_dir / "nap-graph.ttl")
+    # The countries whose status is "a plan has been adopted": with an adopted plan on record,
+    # or a source that says they have one (Mauritania); not those with drafts only (Cambodia).
     planned = {
-        str(graph.value(p, URIRef(WPS + "country")))
-        for p in graph.subjects(RDF.type, URIRef(WPS + "NationalActionPlan"))
+        str(c)
+        for c in graph.subjects(URIRef(WPS + "napStatus"), URIRef(WPS + "HasAdoptedPlan"))
+        if (c, RDF.type, URIRef(WPS + "Country")) in graph
     }
+    adopted = {
+        str(graph.value(p, URIRef(WPS + "country")))
+        for p in graph.subjects(URIRef(WPS + "status"), URIRef(WPS + "Adopted"))
+    }
+    assert adopted < planned and BASE + "id/country/MRT" in planned - adopted
     html = page(live_server, "/")
     listed = set(re.findall(r'<th scope="row"><a href="/id/country/(\w+)">', html))
     assert {BASE + "id/country/" + c for c in listed} == planned
+    assert "KHM" not in listed
+    # What is known of the others is counted, the unknown apart.
+    assert "were not researched" in html and "have a plan in development" in html
     assert "Creative Commons" in html or "CC BY 4.0" in html
     norway = page(live_server, "/", q="norw")
     assert re.findall(r'<th scope="row"><a href="/id/country/(\w+)">', norway) == ["NOR"]

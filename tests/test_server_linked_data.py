@@ -240,8 +240,8 @@ def test_cors_on_data_and_downloads(live_server):
 
 def test_version_iris_of_the_vocabularies_dereference(live_server):
     for name in ("wps", "shapes"):
-        iri = BASE + f"def/{name}/1.0.0"
-        response = requests.get(live_server.url + f"/def/{name}/1.0.0", headers=TURTLE)
+        iri = BASE + f"def/{name}/1.1.0"
+        response = requests.get(live_server.url + f"/def/{name}/1.1.0", headers=TURTLE)
         assert response.status_code == 200
         graph = Graph().parse(data=response.text, format="turtle")
         assert (None, URIRef("http://www.w3.org/2002/07/owl#versionIRI"), URIRef(iri)) in graph

@@ -274,6 +274,17 @@ class _Reader:
     def __init__(self, data_dir: Path, errors: ErrorCollector, report: ImportReport):
         self.data_dir, self.errors, self.report = data_dir, errors, report
 
+    def source(self, row: Row) -> str | None:
+        """Return a row's source address, saying in the report when it had to be encoded."""
+        address = row.iri("source_url", required=True)
+        if address is not None and address != row.text("source_url"):
+            self.report.note(
+                row.origin,
+                "source address with characters not allowed in an IRI (such as U+FFFC): "
+                "percent-encoded as UTF-8 (RFC 3987 3.1)",
+            )
+        return address
+
     def rows(self, name: str, columns: list[str], optional: bool = False):
         path = self.data_dir / name
         if optional and not path.exists():
@@ -297,7 +308,9 @@ def read_nap_sources(
         # trimmed data folder (the tests' small copy has it).
         optional = harvest != HARVESTS[0]
         sources.plan_claims += _plan_claims(read, f"{harvest}/{PLANS}", harvest, optional)
-        sources.focus_claims += _focus_claims(read, f"{harvest}/{FOCUS}", harvest, vocabulary, optional)
+        sources.focus_claims += _focus_claims(
+            read, f"{harvest}/{FOCUS}", harvest, vocabulary, optional
+        )
         sources.figures += _figures(read, f"{harvest}/{FIGURES}", harvest, optional)
     sources.plan_claims += _plan_claims(read, CURATED_CLAIMS_FILE, CURATION, optional=True)
     sources.attributes = _attributes(read, vocabulary)
@@ -316,7 +329,7 @@ def read_nap_sources(
 def _plan_claims(read: _Reader, name: str, dataset: str, optional: bool) -> list[PlanClaimRow]:
     claims = []
     for row in read.rows(name, PLAN_COLUMNS, optional):
-        iso3, source = row.code("iso3", ISO3, ISO3_TEXT), row.iri("source_url", required=True)
+        iso3, source = row.code("iso3", ISO3, ISO3_TEXT), read.source(row)
         values = (
             row.integer("edition", minimum=1),
             row.year("adopted_year"),
@@ -353,14 +366,16 @@ def _focus_claims(
         "source_url",
     ]
     for row in read.rows(name, columns, optional):
-        iso3, source = row.code("iso3", ISO3, ISO3_TEXT), row.iri("source_url", required=True)
+        iso3, source = row.code("iso3", ISO3, ISO3_TEXT), read.source(row)
         position = row.integer("position", required=True, minimum=1)
         title = row.text("title", required=True)
         pillar = row.choice("pillar_hint", pillars)
         start, end = row.year("plan_start_year"), row.year("plan_end_year")
         if iso3 and source and position and title:
             claims.append(
-                FocusClaimRow(iso3, start, end, position, title, pillar, source, row.origin, dataset)
+                FocusClaimRow(
+                    iso3, start, end, position, title, pillar, source, row.origin, dataset
+                )
             )
     return claims
 
@@ -369,7 +384,7 @@ def _figures(read: _Reader, name: str, dataset: str, optional: bool) -> list[Sta
     figures = []
     columns = ["iso3", "category", "label", "women", "total", "as_of", "source_url", "note"]
     for row in read.rows(name, columns, optional):
-        iso3, source = row.code("iso3", ISO3, ISO3_TEXT), row.iri("source_url", required=True)
+        iso3, source = row.code("iso3", ISO3, ISO3_TEXT), read.source(row)
         category = row.choice("category", STATED_CATEGORIES, required=True)
         women = row.integer("women", required=True)
         total = row.integer("total", required=True)
@@ -415,7 +430,7 @@ def _assignments(read: _Reader) -> list[Assignment]:
     assignments = []
     columns = ["iso3", "source_url", "stated_edition", "stated_year", "plan", "reason"]
     for row in read.rows(ASSIGNMENTS_FILE, columns):
-        iso3, source = row.code("iso3", ISO3, ISO3_TEXT), row.iri("source_url", required=True)
+        iso3, source = row.code("iso3", ISO3, ISO3_TEXT), read.source(row)
         plan, reason = _plan_key(row, "plan"), row.text("reason", required=True)
         edition, year = row.integer("stated_edition", minimum=1), row.year("stated_year")
         if iso3 and source and plan and reason:
@@ -492,7 +507,7 @@ def _statuses(read: _Reader) -> list[StatedStatus]:
         "reason",
     ]
     for row in read.rows(STATUSES_FILE, columns, optional=True):
-        iso3, source = row.code("iso3", ISO3, ISO3_TEXT), row.iri("source_url", required=True)
+        iso3, source = row.code("iso3", ISO3, ISO3_TEXT), read.source(row)
         edition, year = row.integer("stated_edition", minimum=1), row.year("stated_year")
         status = row.choice("status", PLAN_STATUSES + COUNTRY_STATUSES, required=True)
         as_of, reason = row.partial_date("as_of"), row.text("reason", required=True)
@@ -549,7 +564,9 @@ def _organisations(read: _Reader) -> Organisations:
             continue
         if host in organisations.by_host:
             read.errors.add(
-                row.origin, "host", f"{host} is listed twice (first at {organisations.origins[host]})"
+                row.origin,
+                "host",
+                f"{host} is listed twice (first at {organisations.origins[host]})",
             )
             continue
         organisations.by_host[host] = name
