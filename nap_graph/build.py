@@ -432,6 +432,7 @@ def write_statistics(built: Built, folder: Path) -> None:
             for f in sorted(built.naps.figures, key=lambda f: (f.iso3, f.category, f.source))
         ),
     )
+    write_country_statuses(built, folder / "country-nap-status.csv")
     dump.write_csv(
         folder / "parity-targets.csv",
         ["category", "year", "target_share_women", "source_url"],
@@ -445,6 +446,42 @@ def write_statistics(built: Built, folder: Path) -> None:
             for t in built.peacekeeping.targets
         ),
     )
+
+
+def write_country_statuses(built: Built, path: Path) -> None:
+    """Write every country's NAP status as a table: what is known, when, and its plans."""
+    iris, rows = Iris(built.settings.base_iri), []
+    for iso3, status in sorted(built.statuses.items()):
+        country = built.countries.get(iso3)
+        plans = sorted(
+            (p for p in status.plans if p.status == "adopted"),
+            key=lambda p: (p.first_year or 0, p.key),
+        )
+        latest = plans[-1] if plans else None
+        rows.append(
+            {
+                "iso3": iso3,
+                "country": country.name if country else "",
+                "un": "member"
+                if country and country.un_member_since
+                else "observer"
+                if country and country.un_observer
+                else "",
+                "status": status.status,
+                "evidence_date": status.date or "",
+                "adopted_plans": len(plans),
+                "latest_plan": iris.plan(iso3, latest.key) if latest else "",
+                "latest_plan_start": (latest.first_year or "") if latest else "",
+                "latest_plan_last_year_in_force": (latest.last_year_in_force or "")
+                if latest
+                else "",
+                "sources": " ".join(
+                    s if s.startswith(("http://", "https://")) else iris.source(s)
+                    for s in status.sources
+                ),
+            }
+        )
+    dump.write_csv(path, list(rows[0]) if rows else ["iso3"], rows)
 
 
 def write_description(built: Built, out: Path, iris: Iris) -> None:

@@ -8,7 +8,8 @@ status, derived from its evidence by a fixed order:
 3. no plan found in the sources searched: the country was researched (a source about it, or
    a harvest's record of a search that found nothing) and nothing above was found;
 4. not researched: nothing on hand is about the country.
-The status carries the latest date its evidence states and the sources that state it.
+The status carries the latest date its evidence states and the sources that state it (all
+the evidence's sources, where none states a date).
 """
 
 from __future__ import annotations
@@ -149,4 +150,8 @@ def _status(iso3: str, plans: list[Plan], claims: list[Claim]) -> CountryStatus:
     if dated:
         status.date = max(d for d, _ in dated)
         status.sources = sorted({s for d, ss in dated if d == status.date for s in ss})
+    else:  # no evidence states a date: every source of the evidence states the status
+        status.sources = sorted(
+            {c.source for p in status.plans for c in p.claims} | {c.source for c in status.claims}
+        )
     return status

@@ -407,10 +407,11 @@ def countries_with_plans() -> list[dict]:
 
 def dataset_sources() -> list[dict]:
     prefix = base() + "id/source/"
-    return rows(f"""SELECT DISTINCT ?source ?title ?page ?publisher WHERE {{ ?source a dcat:Dataset ;
+    found = rows(f"""SELECT DISTINCT ?source ?title ?page ?publisher WHERE {{ ?source a dcat:Dataset ;
         dcterms:title ?title . FILTER (STRSTARTS(STR(?source), "{prefix}"))
-        OPTIONAL {{ ?source dcat:landingPage ?page }} OPTIONAL {{ ?source dcterms:publisher/foaf:name ?publisher }} }}
-        ORDER BY ?title""")
+        OPTIONAL {{ ?source dcat:landingPage ?page }} OPTIONAL {{ ?source dcterms:publisher/foaf:name ?publisher }} }}""")
+    # Sorted here: stores collate a title that is the start of another differently.
+    return sorted(found, key=lambda r: (r["title"], r["source"]))
 
 
 def base() -> str:

@@ -350,3 +350,18 @@ def test_the_full_data_meets_the_knowledge_issue(full_build):
     assert statuses["GTM"].status == "plan-adopted"
     assert statuses["MNG"].status == "plan-in-development"
     assert all(statuses[c].status != "not-researched" for c in ("ETH", "MAR", "NER", "URY"))
+
+
+def test_the_statuses_are_a_table_too(built):
+    """statistics/country-nap-status.csv: one row per country with a status, as in the graph."""
+    import csv
+
+    path = built.settings.out_dir / "statistics" / "country-nap-status.csv"
+    with path.open(encoding="utf-8") as handle:
+        rows = {r["iso3"]: r for r in csv.DictReader(handle)}
+    assert set(rows) == set(built.statuses)
+    assert rows["POL"]["status"] == "plan-adopted"
+    assert rows["POL"]["latest_plan_last_year_in_force"] == "2023"  # the extension's end
+    assert (rows["HUN"]["status"], rows["HUN"]["sources"]) == ("not-researched", "")
+    assert rows["URY"]["sources"].endswith("/id/source/nap-facts-update")
+    assert rows["PSE"]["un"] == "observer" and rows["NOR"]["un"] == "member"
