@@ -574,6 +574,36 @@ def load_command(
         )
 
 
+@cli.command("import-dpo")
+@settings_options
+@click.argument("reports", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_dpo_command(reports, **options):
+    """Read the UN DPO monthly reports (PDF) into the CSV that the build reads.
+
+    Reads every report in data/peacekeeping/un-dpo-monthly-gender-pdfs/pdf/, and first
+    copies there any REPORTS given (a newer month). Every subtotal and total printed in a
+    report is recomputed from its rows; a report that does not add up, or a country name that
+    cannot be matched, stops the import with the file, page and line, and nothing is written.
+    Then run `nap-graph build`.
+    """
+    from nap_graph.progress import RichProgress
+    from nap_graph.sources.dpo_import import ROWS_FILE, ImportFailed, import_dpo
+
+    settings = _settings(**options)
+    try:
+        with RichProgress() as progress, progress.bar("Reading the reports") as bar:
+            result = import_dpo(settings.data_dir, list(reports), progress=bar)
+    except ImportFailed as exc:
+        _fail(str(exc), EXIT_INVALID)
+    imported = [f for f in result.files if f["status"] == "imported"]
+    months = sorted(f["report_date"][:7] for f in imported)
+    click.echo(
+        f"Wrote {len(result.rows):,} rows of {len(imported)} reports ({months[0]} to {months[-1]}; "
+        f"{len(result.files) - len(imported)} copies set aside) to {settings.data_dir / ROWS_FILE}; "
+        f"{result.checks:,} printed sums recomputed, all matching. Now run `nap-graph build`."
+    )
+
+
 @cli.command("countries")
 @settings_options
 def countries_command(**options):
