@@ -1,8 +1,8 @@
 """Grow the peacekeeping statistics to a target size, deterministically, for benchmarks.
 
-The real data on hand makes about half a million triples. This writes a copy of data/ with an
-`odp_contributionsbygender.csv` of synthetic months after the real ones (September 2014 on),
-in the UN file's own layout, so that the real importer reads it. Each synthetic month repeats
+This writes a copy of data/ with an `odp_contributionsbygender.csv` of synthetic months after
+the last real one (after July 2025 for the data on hand), in the UN file's own layout, so that
+the real importer reads it and no real month is replaced. Each synthetic month repeats
 the country x mission x category pattern of August 2014, the last real month, with counts
 drawn around the real ones from a seeded generator; beyond 100 months it adds synthetic
 missions (UNMISS-S01, ...). The numbers are made up: they serve to measure, never to publish.
@@ -18,7 +18,7 @@ import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
-from nap_graph.sources.peacekeeping import IPI_DIR, JSON_CATEGORIES, ODP_DIR
+from nap_graph.sources.peacekeeping import DPO_FILE, IPI_DIR, JSON_CATEGORIES, ODP_DIR
 
 TRIPLES_PER_OBSERVATION = 9
 MAX_MONTHS = 100
@@ -56,9 +56,19 @@ def base_pattern(data_dir: Path) -> list[tuple[str, str, str, int, int]]:
     return sorted(rows)
 
 
-def month_ends(count: int) -> list[date]:
-    """Return the last days of `count` months from September 2014."""
-    ends, year, month = [], 2014, 9
+def first_synthetic_month(data_dir: Path) -> tuple[int, int]:
+    """The month after the last real one: of the DPO reports' CSV, else of the IPI archives."""
+    last = "2014-08"
+    if (data_dir / DPO_FILE).exists():
+        with (data_dir / DPO_FILE).open(encoding="utf-8", newline="") as handle:
+            last = max([last, *(row["month"] for row in csv.DictReader(handle))])
+    year, month = int(last[:4]), int(last[5:7])
+    return (year + 1, 1) if month == 12 else (year, month + 1)
+
+
+def month_ends(count: int, start: tuple[int, int] = (2014, 9)) -> list[date]:
+    """Return the last days of `count` months from `start` (year, month)."""
+    ends, (year, month) = [], start
     for _ in range(count):
         first_of_next = date(year + month // 12, month % 12 + 1, 1)
         ends.append(first_of_next - timedelta(days=1))
@@ -66,10 +76,10 @@ def month_ends(count: int) -> list[date]:
     return ends
 
 
-def synthetic_rows(pattern, months: int, copies: int, seed: int):
+def synthetic_rows(pattern, months: int, copies: int, seed: int, start=(2014, 9)):
     rng = random.Random(seed)
     serial = 0
-    for end in month_ends(months):
+    for end in month_ends(months, start):
         stamp = end.strftime("%d-%b-%y")
         for copy in range(copies):
             for iso3, mission, category, women, total in pattern:
@@ -90,7 +100,7 @@ def grow(data_dir: Path, target: Path, triples: int, real_triples: int, seed: in
     """Copy data_dir to target and add synthetic months until about `triples` triples."""
     if target.exists():
         shutil.rmtree(target)
-    shutil.copytree(data_dir, target)
+    shutil.copytree(data_dir, target, ignore=shutil.ignore_patterns("*.pdf"))
     pattern = base_pattern(data_dir)
     missing = max(0, triples - real_triples) // TRIPLES_PER_OBSERVATION
     per_month = len(pattern)
@@ -100,7 +110,7 @@ def grow(data_dir: Path, target: Path, triples: int, real_triples: int, seed: in
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(HEADER)
     written = 0
-    for row in synthetic_rows(pattern, months, copies, seed):
+    for row in synthetic_rows(pattern, months, copies, seed, first_synthetic_month(data_dir)):
         if written >= missing:
             break
         writer.writerow(row)

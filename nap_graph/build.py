@@ -37,6 +37,7 @@ SOURCES_FILE = "sources.csv"
 # Sources of the statistics by mission, the first winning each month they cover.
 BY_MISSION_PRECEDENCE = (
     "un-odp-contributions-by-gender",
+    "un-dpo-monthly-reports",
     "ipi-tcc-gender",
     "ipi-ppp-update-archive",
     "ipi-ppp-gender",
@@ -117,6 +118,7 @@ def read_sources(data_dir: Path, errors: ErrorCollector, report: ImportReport) -
         "publisher",
         "landing_page",
         "license",
+        "rights",
         "retrieved_from",
         "files",
         "note",
@@ -139,10 +141,12 @@ def import_peacekeeping(
 ) -> pk.Peacekeeping:
     """Read every peacekeeping source and merge the ones that overlap month by month."""
     missions: dict[str, pk.Mission] = {}
+    dpo = pk.read_dpo_rows(data_dir, "un-dpo-monthly-reports", errors, report)
     readers = {
         "un-odp-contributions-by-gender": lambda: pk.read_odp_by_gender(
             data_dir, "un-odp-contributions-by-gender", errors, report
         ),
+        "un-dpo-monthly-reports": lambda: dpo.by_mission,
         "ipi-tcc-gender": lambda: pk.read_ipi_csv(
             data_dir, pk.TCC_FILE, "ipi-tcc-gender", errors, report
         ),
@@ -158,9 +162,15 @@ def import_peacekeeping(
     for o in by_mission:
         if o.mission not in missions:
             missions[o.mission] = pk.Mission(o.mission, None, None, o.source)
+    # The country totals of the ODP snapshots (all categories) and the DPO months without
+    # a breakdown by mission (per category) have different keys, so both are kept.
     by_country = pk.read_odp_ranks(data_dir, "un-odp-contribution-ranks", errors, report)
+    by_country = pk.unique_keys(by_country + dpo.by_country, errors)
     targets = pk.read_parity_targets(data_dir, errors, report)
-    return pk.Peacekeeping(by_mission, by_country, missions, targets, months)
+    targets += pk.read_parity_targets(
+        data_dir, errors, report, pk.YEARLY_TARGETS_FILE, "un-ugps-yearly-targets"
+    )
+    return pk.Peacekeeping(by_mission, by_country, missions, targets, months, dpo.headcounts)
 
 
 def assemble(settings: Settings, progress: Progress | None = None, validate: bool = True) -> Built:
@@ -186,7 +196,9 @@ def assemble(settings: Settings, progress: Progress | None = None, validate: boo
         used = {o.source for o in peacekeeping.by_mission} | {
             o.source for o in peacekeeping.by_country
         }
-        used |= {"nap-graph-curation", "country-reference", "un-gender-parity-targets"}
+        used |= {h.source for h in peacekeeping.headcounts}
+        used |= {target.dataset for target in peacekeeping.targets}
+        used |= {"nap-graph-curation", "country-reference"}
         used |= {row.dataset for row in nap_sources.plan_claims + nap_sources.focus_claims}
         used |= {f.dataset for f in naps.figures} | {row.source for row in nap_sources.coverage}
         used |= {m.source for m in peacekeeping.missions.values()}
@@ -203,13 +215,15 @@ def assemble(settings: Settings, progress: Progress | None = None, validate: boo
             {
                 "contributions-by-mission": sorted({o.source for o in peacekeeping.by_mission}),
                 "contributions-by-country": sorted({o.source for o in peacekeeping.by_country}),
+                "headcounts-by-country": sorted({h.source for h in peacekeeping.headcounts}),
                 "stated-contributions": sorted({f.dataset for f in naps.figures}),
-                "parity-targets": ["un-gender-parity-targets"],
+                "parity-targets": sorted({target.dataset for target in peacekeeping.targets}),
             }
         )
         builder.add_missions(peacekeeping.missions)
         builder.add_observations("contributions-by-mission", peacekeeping.by_mission)
         builder.add_observations("contributions-by-country", peacekeeping.by_country)
+        builder.add_headcounts(peacekeeping.headcounts)
         builder.add_stated_figures(naps.figures)
         builder.add_parity_targets(peacekeeping.targets)
 
@@ -220,6 +234,7 @@ def assemble(settings: Settings, progress: Progress | None = None, validate: boo
     for record in (
         *peacekeeping.by_mission,
         *peacekeeping.by_country,
+        *peacekeeping.headcounts,
         *peacekeeping.targets,
         *naps.figures,
     ):
@@ -367,8 +382,11 @@ def write_statistics(built: Built, folder: Path) -> None:
     folder.mkdir()
     names = {iso3: c.name for iso3, c in built.countries.items()}
 
-    def share(women: int, total: int) -> str:
-        return f"{women / total:.4f}" if total else ""
+    def share(women: int, total: int, status: str = "") -> str:
+        # No share where the source's split by gender is known to be wrong.
+        if not total or status == "gender-split-unreliable":
+            return ""
+        return f"{women / total:.4f}"
 
     dump.write_csv(
         folder / "contributions-by-mission.csv",
@@ -381,6 +399,7 @@ def write_statistics(built: Built, folder: Path) -> None:
             "women",
             "personnel",
             "share_women",
+            "status",
             "source",
         ],
         (
@@ -392,7 +411,8 @@ def write_statistics(built: Built, folder: Path) -> None:
                 "category": o.category,
                 "women": o.women,
                 "personnel": o.total,
-                "share_women": share(o.women, o.total),
+                "share_women": share(o.women, o.total, o.status),
+                "status": o.status,
                 "source": o.source,
             }
             for o in built.peacekeeping.by_mission
@@ -400,7 +420,17 @@ def write_statistics(built: Built, folder: Path) -> None:
     )
     dump.write_csv(
         folder / "contributions-by-country.csv",
-        ["iso3", "country", "month", "category", "women", "personnel", "share_women", "source"],
+        [
+            "iso3",
+            "country",
+            "month",
+            "category",
+            "women",
+            "personnel",
+            "share_women",
+            "status",
+            "source",
+        ],
         (
             {
                 "iso3": o.iso3,
@@ -409,10 +439,30 @@ def write_statistics(built: Built, folder: Path) -> None:
                 "category": o.category,
                 "women": o.women,
                 "personnel": o.total,
-                "share_women": share(o.women, o.total),
+                "share_women": share(o.women, o.total, o.status),
+                "status": o.status,
                 "source": o.source,
             }
-            for o in sorted(built.peacekeeping.by_country, key=lambda o: (o.iso3, o.month))
+            for o in sorted(
+                built.peacekeeping.by_country, key=lambda o: (o.iso3, o.month, o.category)
+            )
+        ),
+    )
+    dump.write_csv(
+        folder / "headcounts-by-country.csv",
+        ["iso3", "country", "month", "category", "personnel", "source"],
+        (
+            {
+                "iso3": h.iso3,
+                "country": names.get(h.iso3, ""),
+                "month": h.month,
+                "category": h.category,
+                "personnel": h.total,
+                "source": h.source,
+            }
+            for h in sorted(
+                built.peacekeeping.headcounts, key=lambda h: (h.iso3, h.month, h.category)
+            )
         ),
     )
     dump.write_csv(
@@ -435,15 +485,16 @@ def write_statistics(built: Built, folder: Path) -> None:
     write_country_statuses(built, folder / "country-nap-status.csv")
     dump.write_csv(
         folder / "parity-targets.csv",
-        ["category", "year", "target_share_women", "source_url"],
+        ["category", "year", "target_share_women", "source_url", "source"],
         (
             {
                 "category": t.category,
                 "year": t.year,
                 "target_share_women": t.share,
                 "source_url": t.source,
+                "source": t.dataset,
             }
-            for t in built.peacekeeping.targets
+            for t in sorted(built.peacekeeping.targets, key=lambda t: (t.category, t.year))
         ),
     )
 

@@ -597,9 +597,10 @@ def import_dpo_command(reports, **options):
         _fail(str(exc), EXIT_INVALID)
     imported = [f for f in result.files if f["status"] == "imported"]
     months = sorted(f["report_date"][:7] for f in imported)
+    copies = len(result.files) - len(imported)
     click.echo(
         f"Wrote {len(result.rows):,} rows of {len(imported)} reports ({months[0]} to {months[-1]}; "
-        f"{len(result.files) - len(imported)} copies set aside) to {settings.data_dir / ROWS_FILE}; "
+        f"{copies} {'copy' if copies == 1 else 'copies'} set aside) to {settings.data_dir / ROWS_FILE}; "
         f"{result.checks:,} printed sums recomputed, all matching. Now run `nap-graph build`."
     )
 

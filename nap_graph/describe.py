@@ -21,10 +21,15 @@ DESCRIPTION = (
     "and men that countries contribute to UN peacekeeping, by mission, month and category."
 )
 RIGHTS = (
-    "NAP Graph's own compilation, the ontology and the curators' records are published under "
-    "CC BY 4.0. The data taken from each source keeps that source's terms, which its description "
-    "(dcterms:source) states where they are known; some sources state none."
+    "NAP Graph's own records (its ontology, its curators' records and its harvest of facts about "
+    "national action plans) are published under CC BY 4.0. The peacekeeping figures are the "
+    "United Nations' (Department of Peace Operations), republished here as facts with attribution "
+    "under the terms of their sources; they are not NAP Graph's and are not offered under CC BY. "
+    "Each source's description (dcterms:source) states its terms (dcterms:rights), or that it "
+    "states none."
 )
+# The named graphs that hold only NAP Graph's own work, and so carry its licence.
+OWN_GRAPHS = {"vocabulary"}
 VOCABULARIES = [
     str(WPS),
     "http://www.w3.org/2004/02/skos/core#",
@@ -64,7 +69,7 @@ class Description:
         add(d, DCTERMS.title, t.literal(TITLE, "en"))
         add(d, RDFS.label, t.literal(TITLE, "en"))
         add(d, DCTERMS.description, t.literal(DESCRIPTION, "en"))
-        add(d, DCTERMS.license, iri(LICENSE))
+        # No dcterms:license on the whole: it would claim the UN's figures as ours under CC BY.
         add(d, DCTERMS.rights, iri(self.rights))
         add(self.rights, RDF.type, iri(DCTERMS.RightsStatement))
         add(self.rights, RDFS.label, t.literal(RIGHTS, "en"))
@@ -133,6 +138,10 @@ class Description:
             add(subset, RDF.type, iri(VOID.Dataset))
             add(subset, RDFS.label, t.literal(f"The named graph {name}", "en"))
             add(subset, SD.name, iri(graph))
+            if name in OWN_GRAPHS:
+                add(subset, DCTERMS.license, iri(LICENSE))
+            else:
+                add(subset, DCTERMS.rights, iri(self.rights))
             add(
                 subset,
                 VOID.triples,

@@ -15,7 +15,7 @@ from nap_graph.namespaces import DCAT, FOAF, PROV, QB, WPS
 from nap_graph.reconcile import DERIVED, Claim, FocusArea, Naps, Plan, Reconciliation, ThemeRow
 from nap_graph.sources.countries import Country
 from nap_graph.sources.naps import CURATION, CoverageRow, ExtensionRow
-from nap_graph.sources.peacekeeping import Mission, Observation, ParityTarget
+from nap_graph.sources.peacekeeping import Headcount, Mission, Observation, ParityTarget
 from nap_graph.sources.records import Origin
 from nap_graph.vocabulary import Vocabulary
 
@@ -26,13 +26,24 @@ DATASETS = {
         "UN peacekeeping contributions by country, mission, month and category",
         "Uniformed personnel, women and all, that each country contributed to each UN "
         "peacekeeping mission at the end of each month, per personnel category. Only the "
-        "categories in which a country had personnel are listed.",
+        "categories in which a country had personnel are listed. Until April 2017 staff "
+        "officers are counted among the experts on mission. The UN's reports of March 2018 "
+        "to August 2019 give no breakdown by mission: those months are in the dataset by country.",
     ),
     "contributions-by-country": (
         WPS.ContributionsByCountryStructure,
         "UN peacekeeping contributions by country and month, all missions",
         "Uniformed personnel, women and all, that each country contributed to all UN "
-        "peacekeeping missions together at the end of a month.",
+        "peacekeeping missions together at the end of a month: per category for the months "
+        "whose report gives no breakdown by mission (March 2018 to August 2019), and for all "
+        "categories together from the UN's open-data snapshots.",
+    ),
+    "headcounts-by-country": (
+        WPS.HeadcountByCountryStructure,
+        "UN peacekeeping personnel by country and month, without gender",
+        "All uniformed personnel per contributing country, month and category, for the months "
+        "whose report gives no figures by gender (September 2023). The number of women in "
+        "these months is not known.",
     ),
     "stated-contributions": (
         WPS.StatedContributionsStructure,
@@ -67,6 +78,7 @@ class Source:
     publisher: str
     landing_page: str | None
     license: str | None
+    rights: str | None  # the terms as the source states them, or that it states none
     retrieved_from: str | None
     files: str
     note: str | None
@@ -177,6 +189,11 @@ class GraphBuilder:
                 add("naps", None, iri, DCAT.landingPage, t.iri(source.landing_page))
             if source.license:
                 add("naps", None, iri, DCTERMS.license, t.iri(source.license))
+            if source.rights:
+                rights = f"{iri}/rights"
+                add("naps", None, iri, DCTERMS.rights, t.iri(rights))
+                add("naps", None, rights, RDF.type, t.iri(DCTERMS.RightsStatement))
+                add("naps", None, rights, RDFS.label, t.literal(source.rights, "en"))
             if source.retrieved_from:
                 add(
                     "naps",
@@ -570,6 +587,10 @@ class GraphBuilder:
             f"<{WPS.personnelCount}> ",
             f"<{WPS.dataSource}> ",
         )
+        status = {
+            n: f"<{WPS.observationStatus}> <{i}>"
+            for n, i in self.vocabulary.notations["observation_status"].items()
+        }
         for o in observations:
             path = (
                 f"{o.iso3}/{o.month}/{o.mission}/{o.category}"
@@ -590,6 +611,28 @@ class GraphBuilder:
             part.append(f"{s}{p_women}{t.integer(o.women)}")
             part.append(f"{s}{p_total}{t.integer(o.total)}")
             part.append(f"{s}{p_source}<{source_prefix}{o.source}>")
+            if o.status:
+                part.append(s + status[o.status])
+
+    def add_headcounts(self, headcounts: Iterable[Headcount]) -> None:
+        add = self.quads.add
+        dataset = "headcounts-by-country"
+        for h in headcounts:
+            iri = self.iris.observation(dataset, h.iso3, h.month, h.category)
+            self.quads.origin(iri, h.origin)
+            add("peacekeeping", h.iso3, iri, RDF.type, t.iri(QB.Observation))
+            add("peacekeeping", h.iso3, iri, QB.dataSet, t.iri(self.iris.dataset(dataset)))
+            add("peacekeeping", h.iso3, iri, WPS.contributor, t.iri(self.iris.country(h.iso3)))
+            add("peacekeeping", h.iso3, iri, WPS.refMonth, t.gyearmonth(h.month))
+            add(
+                "peacekeeping",
+                h.iso3,
+                iri,
+                WPS.personnelCategory,
+                self.concept("category", h.category),
+            )
+            add("peacekeeping", h.iso3, iri, WPS.personnelCount, t.integer(h.total))
+            add("peacekeeping", h.iso3, iri, WPS.dataSource, t.iri(self.iris.source(h.source)))
 
     def add_stated_figures(self, figures) -> None:
         add = self.quads.add
@@ -649,7 +692,7 @@ class GraphBuilder:
                 None,
                 iri,
                 WPS.dataSource,
-                t.iri(self.iris.source("un-gender-parity-targets")),
+                t.iri(self.iris.source(target.dataset)),
             )
             add("peacekeeping", None, iri, DCTERMS.source, t.iri(target.source))
             add("peacekeeping", None, iri, SKOS.note, _text(target.note))

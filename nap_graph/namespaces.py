@@ -36,7 +36,9 @@ class WPS(DefinedNamespace):
     FocusArea: URIRef
     FocusAreaClaim: URIRef
     FormedPoliceUnits: URIRef
+    GenderSplitUnreliable: URIRef
     HasAdoptedPlan: URIRef
+    HeadcountByCountryStructure: URIRef
     InDevelopment: URIRef
     IndividualPolice: URIRef
     InternationalScope: URIRef
@@ -46,6 +48,7 @@ class WPS(DefinedNamespace):
     NationalActionPlan: URIRef
     NoPlanFound: URIRef
     NotResearched: URIRef
+    ObservationStatusScheme: URIRef
     OneOrganisationsPages: URIRef
     ParityTargetStructure: URIRef
     Participation: URIRef
@@ -57,6 +60,7 @@ class WPS(DefinedNamespace):
     PlanStatusScheme: URIRef
     Police: URIRef
     Prevention: URIRef
+    PrintedAsIs: URIRef
     Protection: URIRef
     Reconciliation: URIRef
     ReconciliationMethodScheme: URIRef
@@ -103,6 +107,7 @@ class WPS(DefinedNamespace):
     mission: URIRef
     napStatus: URIRef
     napStatusRecord: URIRef
+    observationStatus: URIRef
     onProperty: URIRef
     personnelCategory: URIRef
     personnelCount: URIRef

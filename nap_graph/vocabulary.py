@@ -24,6 +24,7 @@ SCHEMES = {
     "country_status": WPS.CountryStatusScheme,
     "theme_method": WPS.ThemeMethodScheme,
     "category": WPS.PersonnelCategoryScheme,
+    "observation_status": WPS.ObservationStatusScheme,
     "method": WPS.ReconciliationMethodScheme,
 }
 

@@ -21,19 +21,23 @@ def _months_between(first: str, last: str) -> list[str]:
 def share_chart(
     chart_id: str,
     title: str,
-    series: list[tuple[str, int, int]],
-    target: float | None,
+    series: list[tuple[str, float | None]],
+    targets: dict[int, float],
     first: str,
     last: str,
 ) -> str:
-    """Return an SVG line chart of the share of women per month, with the target as a dashed line.
+    """Return an SVG line chart of the share of women per month, with the targets dashed.
 
-    Months without personnel leave a gap in the line rather than a fall to zero.
+    The strategy's final target is a line across the chart; a target set for one year is a
+    dash over that year. Months without personnel, or whose share is unknown or withheld,
+    leave a gap in the line rather than a fall to zero.
     """
     months = _months_between(first, last)
     index = {m: i for i, m in enumerate(months)}
-    shares = {m: w / t for m, w, t in series if t}
-    top = max([*shares.values(), target or 0, 0.1])
+    shares = {m: share for m, share in series if share is not None}
+    final_year = max(targets) if targets else None
+    target = targets.get(final_year) if final_year else None
+    top = max([*shares.values(), *targets.values(), 0.1])
     top = min(1.0, (int(top * 10) + 1) / 10)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
@@ -70,7 +74,16 @@ def share_chart(
         )
         parts.append(
             f'<text x="{WIDTH - RIGHT}" y="{y(target) - 4:.1f}" class="target-label" '
-            f'text-anchor="end">target {target:.0%}</text>'
+            f'text-anchor="end">{final_year} target {target:.0%}</text>'
+        )
+    for year, share in sorted(targets.items()):
+        inside = [m for m in months if m.startswith(f"{year}-")]
+        if year == final_year or not inside:
+            continue
+        x1, x2 = x(inside[0]), x(inside[-1])
+        parts.append(
+            f'<line x1="{x1:.1f}" x2="{max(x2, x1 + 4):.1f}" y1="{y(share):.1f}" y2="{y(share):.1f}" '
+            f'class="target year-target"><title>{year} target {share:.0%}</title></line>'
         )
     # One polyline per run of consecutive months with personnel.
     run: list[str] = []

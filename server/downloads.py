@@ -90,7 +90,9 @@ def index():
     files = listing()
     if request.accept_mimetypes.best_match(["application/json", "text/html"]) == "application/json":
         return {"files": files}
-    return render_template("downloads.html", files=files)
+    from server.pages import dataset_sources
+
+    return render_template("downloads.html", files=files, sources=dataset_sources())
 
 
 @bp.route("/download/<path:name>")

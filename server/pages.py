@@ -322,25 +322,104 @@ def stated_figures(country: str) -> list[dict]:
         ORDER BY ?label""")
 
 
-def parity_targets() -> dict[str, dict]:
-    return {
-        r["category"]: {"share": float(r["share"]), "year": r["year"]}
-        for r in rows(
-            """SELECT ?category ?share ?year WHERE { ?o wps:targetShareOfWomen ?share ; wps:targetYear ?year ;
+def parity_targets() -> dict[str, dict[int, float]]:
+    """Return the targets of the UN Uniformed Gender Parity Strategy: category -> year -> share."""
+    targets: dict[str, dict[int, float]] = defaultdict(dict)
+    for r in rows(
+        """SELECT ?category ?share ?year WHERE { ?o wps:targetShareOfWomen ?share ; wps:targetYear ?year ;
            wps:personnelCategory/skos:notation ?category }"""
-        )
-    }
+    ):
+        targets[r["category"]][int(r["year"][:4])] = float(r["share"])
+    return targets
 
 
-def monthly_contributions(country: str) -> dict[str, list[tuple[str, int, int]]]:
-    """Return, per category, (month, women, personnel) summed over missions."""
-    series = defaultdict(list)
+@dataclass
+class Month:
+    """One month of one category for a country, summed over missions."""
+
+    month: str
+    women: int | None  # None where the report gives no gender
+    total: int
+    status: str | None = None  # a notation of the observation status scheme
+
+    @property
+    def share(self) -> float | None:
+        if self.women is None or not self.total or self.status == "gender-split-unreliable":
+            return None
+        return self.women / self.total
+
+
+def monthly_contributions(country: str) -> dict[str, list[Month]]:
+    """Return, per category, every month summed over missions, in order.
+
+    Months whose report has no breakdown by mission come from the dataset by country; months
+    whose report has no gender from the headcounts, with women unknown.
+    """
+    series: dict[str, dict[str, Month]] = defaultdict(dict)
     for r in rows(f"""SELECT ?category ?month (SUM(?w) AS ?women) (SUM(?t) AS ?total) WHERE {{
-            ?o wps:contributor <{country}> ; wps:mission ?mission ; wps:refMonth ?month ;
+            ?o wps:contributor <{country}> ; wps:refMonth ?month ;
                wps:personnelCategory/skos:notation ?category ; wps:womenCount ?w ; wps:personnelCount ?t }}
-            GROUP BY ?category ?month ORDER BY ?month"""):
-        series[r["category"]].append((r["month"], int(r["women"]), int(r["total"])))
-    return series
+            GROUP BY ?category ?month"""):
+        series[r["category"]][r["month"]] = Month(r["month"], int(r["women"]), int(r["total"]))
+    for r in rows(f"""SELECT ?category ?month ?total WHERE {{
+            ?o wps:contributor <{country}> ; wps:refMonth ?month ;
+               wps:personnelCategory/skos:notation ?category ; wps:personnelCount ?total .
+            FILTER NOT EXISTS {{ ?o wps:womenCount ?w }} }}"""):
+        series[r["category"]].setdefault(r["month"], Month(r["month"], None, int(r["total"])))
+    for r in rows(f"""SELECT DISTINCT ?category ?month ?status WHERE {{
+            ?o wps:contributor <{country}> ; wps:refMonth ?month ;
+               wps:personnelCategory/skos:notation ?category ; wps:observationStatus/skos:notation ?status }}"""):
+        month = series[r["category"]].get(r["month"])
+        if month is not None:
+            month.status = r["status"]
+    return {c: [months[m] for m in sorted(months)] for c, months in series.items()}
+
+
+# The seed page's figures: troops, experts, police (individual and formed units together)
+# and staff officers.
+SUMMARY_CATEGORIES = [
+    ("Troops", ("troops",)),
+    ("Experts on mission", ("experts-on-mission",)),
+    ("Police", ("individual-police", "formed-police-units")),
+    ("Staff officers", ("staff-officers",)),
+]
+
+
+def latest_month() -> str | None:
+    """The latest month of the peacekeeping statistics, found once per store."""
+    cache = current_app.extensions.setdefault("nap_graph_pages", {})
+    if "latest_month" not in cache:
+        found = rows("SELECT (MAX(STR(?month)) AS ?last) WHERE { ?o wps:refMonth ?month }")
+        cache["latest_month"] = found[0].get("last") if found else None
+    return cache["latest_month"]
+
+
+def latest_month_summary(series: dict[str, list[Month]], month: str) -> dict:
+    """Women out of all in one month, per category of the seed page and in all."""
+    at = {c: next((m for m in values if m.month == month), None) for c, values in series.items()}
+    lines, women, total, known = [], 0, 0, True
+    for label, categories in SUMMARY_CATEGORIES:
+        found = [at[c] for c in categories if at.get(c)]
+        if not found:
+            continue
+        w = None if any(m.share is None and m.total for m in found) else sum(m.women for m in found)
+        t = sum(m.total for m in found)
+        lines.append({"label": label, "women": w, "total": t})
+        total += t
+        if w is None:
+            known = False
+        else:
+            women += w
+    return {"month": month, "lines": lines, "women": women if known else None, "total": total}
+
+
+def statistics_sources(country: str) -> list[dict]:
+    """The source datasets of a country's monthly figures, with the months each gives."""
+    return rows(f"""SELECT ?source ?title ?publisher (MIN(?month) AS ?first) (MAX(?month) AS ?last) WHERE {{
+            ?o wps:contributor <{country}> ; wps:refMonth ?month ; wps:dataSource ?source .
+            ?source dcterms:title ?title .
+            OPTIONAL {{ ?source dcterms:publisher/foaf:name ?publisher }} }}
+            GROUP BY ?source ?title ?publisher ORDER BY ?first""")
 
 
 def country_totals(country: str) -> list[dict]:
@@ -406,10 +485,12 @@ def countries_with_plans() -> list[dict]:
 
 
 def dataset_sources() -> list[dict]:
+    """Every registered source dataset: title, page, publisher, and its terms as it states them."""
     prefix = base() + "id/source/"
-    found = rows(f"""SELECT DISTINCT ?source ?title ?page ?publisher WHERE {{ ?source a dcat:Dataset ;
-        dcterms:title ?title . FILTER (STRSTARTS(STR(?source), "{prefix}"))
-        OPTIONAL {{ ?source dcat:landingPage ?page }} OPTIONAL {{ ?source dcterms:publisher/foaf:name ?publisher }} }}""")
+    found = rows(f"""SELECT DISTINCT ?source ?title ?page ?publisher ?licence ?rights WHERE {{
+        ?source a dcat:Dataset ; dcterms:title ?title . FILTER (STRSTARTS(STR(?source), "{prefix}"))
+        OPTIONAL {{ ?source dcat:landingPage ?page }} OPTIONAL {{ ?source dcterms:publisher/foaf:name ?publisher }}
+        OPTIONAL {{ ?source dcterms:license ?licence }} OPTIONAL {{ ?source dcterms:rights/rdfs:label ?rights }} }}""")
     # Sorted here: stores collate a title that is the start of another differently.
     return sorted(found, key=lambda r: (r["title"], r["source"]))
 
@@ -445,42 +526,47 @@ def country_page(iri: str) -> dict:
     targets = parity_targets()
     series = monthly_contributions(iri)
     charts, latest = [], []
-    months = [m for values in series.values() for m, _, _ in values]
+    months = [m.month for values in series.values() for m in values]
     for notation, label, target_notation in CHART_CATEGORIES:
         values = series.get(notation)
         if not values:
             continue
-        target = targets.get(target_notation, {}).get("share")
+        by_year = targets.get(target_notation, {})
+        final = by_year.get(max(by_year)) if by_year else None
         chart_id = f"chart-{notation}"
         charts.append(
             {
                 "label": label,
                 "svg": share_chart(
                     chart_id,
-                    f"{label}: share of women, {values[0][0]} to {values[-1][0]}",
-                    values,
-                    target,
+                    f"{label}: share of women, {values[0].month} to {values[-1].month}",
+                    [(m.month, m.share) for m in values],
+                    by_year,
                     min(months),
                     max(months),
                 ),
-                "target": target,
+                "target": final,
                 "id": chart_id,
             }
         )
-        month, women, total = values[-1]
+        last = values[-1]
+        year = int(last.month[:4])
         latest.append(
             {
                 "label": label,
-                "month": month,
-                "women": women,
-                "total": total,
-                "share": women / total if total else None,
-                "target": target,
+                "month": last.month,
+                "women": last.women,
+                "total": last.total,
+                "share": last.share,
+                "status": last.status,
+                "year_target": by_year.get(year),
+                "target": final,
                 "months": len(values),
             }
         )
     others = [c for c in countries_with_plans() if c["country"] != iri]
     return {
+        "now": latest_month_summary(series, latest_month()) if months else None,
         "facts": country_facts(iri),
         "plans": plans,
         "current": current,
@@ -493,7 +579,9 @@ def country_page(iri: str) -> dict:
         "charts": charts,
         "latest": latest,
         "totals": country_totals(iri),
-        "series": {n: series.get(n, []) for n, _, _ in CHART_CATEGORIES},
+        "series": {label: series.get(n, []) for n, label, _ in CHART_CATEGORIES},
+        "statistics_sources": statistics_sources(iri),
+        "target_year": max((y for t in targets.values() for y in t), default=None),
         "others": others,
         "first_month": min(months) if months else None,
         "last_month": max(months) if months else None,

@@ -56,7 +56,7 @@ def dataset(void: list[ox.Triple], address: Callable[[str], str], sources: list[
                 "contentSize": f"{(d.get(DCAT + 'byteSize') or ['0'])[0]} B",
             }
         )
-    return {
+    described = {
         "@context": "https://schema.org/",
         "@type": "Dataset",
         "@id": main,
@@ -64,7 +64,10 @@ def dataset(void: list[ox.Triple], address: Callable[[str], str], sources: list[
         "description": one(DCT + "description"),
         "url": address(one(DCAT + "landingPage") or main),
         "identifier": main,
-        "license": one(DCT + "license"),
+        # The whole has no single licence (the UN's figures keep the UN's terms): say the
+        # terms in words rather than name a licence that would cover them all.
+        "conditionsOfAccess": _label(about, one(DCT + "rights")),
+        "creditText": "NAP Graph; peacekeeping figures: United Nations Department of Peace Operations",
         "isAccessibleForFree": True,
         "version": one(DCAT + "version"),
         "dateModified": one(DCT + "modified"),
@@ -85,3 +88,11 @@ def dataset(void: list[ox.Triple], address: Callable[[str], str], sources: list[
         "isBasedOn": [s["page"] for s in sources if s.get("page")],
         "distribution": distributions,
     }
+    if one(DCT + "license"):
+        described["license"] = one(DCT + "license")
+    return {k: v for k, v in described.items() if v is not None}
+
+
+def _label(about: dict, iri: str | None) -> str | None:
+    labels = about.get(iri, {}).get("http://www.w3.org/2000/01/rdf-schema#label") if iri else None
+    return labels[0] if labels else None

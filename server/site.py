@@ -22,13 +22,19 @@ def dataset_facts() -> dict:
             "http://purl.org/dc/terms/title": "title",
             "http://rdfs.org/ns/void#triples": "triples",
             "http://purl.org/dc/terms/license": "license",
+            "http://purl.org/dc/terms/rights": "rights_iri",
             "http://purl.org/dc/terms/modified": "built",
             "http://www.w3.org/ns/dcat#version": "version",
             "http://purl.org/dc/terms/description": "description",
         }
+        labels = {}
         for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
             if t.subject.value.endswith("/dataset/nap-graph") and t.predicate.value in names:
                 facts[names[t.predicate.value]] = t.object.value
+            elif t.predicate.value == "http://www.w3.org/2000/01/rdf-schema#label":
+                labels[t.subject.value] = t.object.value
+        if "rights_iri" in facts:
+            facts["rights"] = labels.get(facts.pop("rights_iri"))
     return facts
 
 

@@ -190,13 +190,22 @@ def test_norways_charts_have_targets_and_a_table_beside_them(visit):
     charts = page.locator("svg.chart")
     assert charts.count() >= 3
     for i in range(charts.count()):
-        expect(charts.nth(i).locator("title")).to_contain_text("share of women")
+        expect(charts.nth(i).locator(":scope > title")).to_contain_text("share of women, ")
+    experts = page.get_by_role("img", name=re.compile("Experts on mission"))
+    expect(experts.locator(":scope > title")).to_contain_text("2009-11 to 2025-07")
     police = page.get_by_role("img", name=re.compile("Individual police"))
     expect(police.locator("line.target")).to_have_count(1)
+    # The troops' chart also marks the one target of one year known for troops (2021: 8%).
+    troops = page.get_by_role("img", name=re.compile("Troops"))
+    expect(troops.locator("line.year-target > title")).to_have_text("2021 target 8%")
     row = page.locator(
         "table.latest tbody tr", has=page.get_by_role("rowheader", name="Individual police")
     )
-    expect(row.locator("td").nth(4)).to_have_text("30%")  # the 2028 target for individual police
+    expect(row.locator("td").nth(0)).to_have_text("2025-07")  # the latest month, dated
+    expect(row.locator("td").nth(4)).to_have_text("not found")  # no target found for 2025
+    expect(row.locator("td").nth(5)).to_have_text("30%")  # the 2028 target for individual police
+    # The latest month as the seed page shows it: police are individual and formed units.
+    expect(page.locator("div.now")).to_contain_text("At the end of 2025-07")
 
 
 def test_an_example_query_runs_in_the_editor_and_shows_its_rows(visit, full_server):

@@ -169,7 +169,7 @@ def test_void_describes_the_dumps(built):
         PREFIX dcterms: <http://purl.org/dc/terms/>
         PREFIX spdx: <http://spdx.org/rdf/terms#>
         SELECT ?url ?size ?sum WHERE {
-            ?d a void:Dataset ; dcat:distribution ?dist ; dcterms:license ?licence ;
+            ?d a void:Dataset ; dcat:distribution ?dist ; dcterms:rights ?rights ;
                dcat:version ?version ; dcterms:modified ?built .
             ?dist dcat:downloadURL ?url ; dcat:byteSize ?size ; spdx:checksum/spdx:checksumValue ?sum .
         }"""
@@ -198,7 +198,9 @@ def test_statistics_csv_has_the_observations(built):
         .read_text()
         .splitlines()
     )
-    assert rows[0] == "iso3,country,month,mission,category,women,personnel,share_women,source"
+    assert rows[0] == (
+        "iso3,country,month,mission,category,women,personnel,share_women,status,source"
+    )
     assert len(rows) - 1 == len(built.peacekeeping.by_mission)
     assert "NOR,Norway,2014-03,UNMISS,individual-police," in "\n".join(rows)
 

@@ -36,7 +36,10 @@ def test_home_page_describes_the_dataset_for_search_engines(live_server):
     (block,) = json_ld_blocks(html)
     dataset = json.loads(block)
     assert dataset["@type"] == "Dataset" and dataset["@context"] == "https://schema.org/"
-    assert dataset["license"] == "https://creativecommons.org/licenses/by/4.0/"
+    # No licence for the whole: the UN's figures are not ours to offer under CC BY.
+    assert "license" not in dataset
+    assert "not offered under CC BY" in dataset["conditionsOfAccess"]
+    assert "United Nations Department of Peace Operations" in dataset["creditText"]
     assert dataset["creator"]["name"] == "NAP Graph"
     assert dataset["name"].startswith("NAP Graph") and dataset["description"]
     formats = {d["encodingFormat"] for d in dataset["distribution"]}
@@ -68,7 +71,7 @@ def test_home_page_lists_the_countries_with_a_plan_and_filters_them(live_server,
     assert "KHM" not in listed
     # What is known of the others is counted, the unknown apart.
     assert "were not researched" in html and "have a plan in development" in html
-    assert "Creative Commons" in html or "CC BY 4.0" in html
+    assert "CC BY 4.0" in html and "not offered under CC BY" in html
     norway = page(live_server, "/", q="norw")
     assert re.findall(r'<th scope="row"><a href="/id/country/(\w+)">', norway) == ["NOR"]
     by_code = page(live_server, "/", q="NOR")

@@ -7,7 +7,8 @@ reads cleanly and every printed sum holds:
 - `contributions.csv`: one row per month, country, mission and personnel type, with women,
   men, the total, and the file, page and line each came from;
 - `imported-files.csv`: per file, its checksum, the date printed in it, its layout, what was
-  taken from it and what was not, and how many of its printed sums were recomputed.
+  taken from it and what was not, how many of its printed sums were recomputed, and its
+  grand total as printed (so that the built graph can be checked against it).
 
 Files that copy another month are found by checksum and by the date printed inside, not by
 their names. The printed country names are mapped to ISO codes through the country table,
@@ -61,6 +62,9 @@ FILE_COLUMNS = [
     "rows_read",
     "rows_written",
     "checks",
+    "grand_men",
+    "grand_women",
+    "grand_all",
     "status",
     "note",
 ]
@@ -162,6 +166,17 @@ def _flag(anomalies: list[dict], month: str, iso3: str, mission: str, kind: str)
     return ""
 
 
+def _grand_total(report: Report) -> dict:
+    """The grand total as the report prints it (the last one printed), for later checks."""
+    grand = [c for c in report.checks if c.kind == "grand"]
+    men, women, total = grand[-1].printed if grand else (None, None, None)
+    return {
+        "grand_men": "" if men is None else men,
+        "grand_women": "" if women is None else women,
+        "grand_all": "" if total is None else total,
+    }
+
+
 def combine(reports: list[Report], data_dir: Path) -> Imported:
     """Turn read reports into CSV rows: copies set aside, names mapped, anomalies flagged."""
     names, anomalies = Names(data_dir), _anomalies(data_dir)
@@ -183,6 +198,7 @@ def combine(reports: list[Report], data_dir: Path) -> Imported:
             "rows_read": len(report.records),
             "rows_written": 0,
             "checks": len(report.checks),
+            **_grand_total(report),
             "status": "imported",
             "note": "",
         }

@@ -163,12 +163,14 @@ def read_report(path: Path) -> Report:
     """Read one monthly report; ReportRefused names the file, page and line of a problem."""
     import pdfplumber
     from pdfminer.pdfparser import PDFSyntaxError
+    from pdfplumber.utils.exceptions import PdfminerException
 
     name = path.name
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     try:
         pdf = pdfplumber.open(path)
-    except (PDFSyntaxError, OSError, ValueError) as exc:
+    except (PDFSyntaxError, PdfminerException, OSError, ValueError) as exc:
+        # A file cut short fails here, where pdfminer looks for the cross-reference table.
         raise ReportRefused(name, None, None, f"not a readable PDF: {exc}") from exc
     try:
         with pdf:

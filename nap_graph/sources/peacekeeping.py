@@ -36,6 +36,12 @@ RANKS_DIR = "peacekeeping/un-odp-contribution-ranks"
 ODP_DIR = "peacekeeping/un-odp-contributions-by-gender"
 ODP_FILE = f"{ODP_DIR}/odp_contributionsbygender.csv"
 TARGETS_FILE = "peacekeeping/un-gender-parity-targets/targets.csv"
+YEARLY_TARGETS_FILE = "peacekeeping/un-ugps-yearly-targets/targets_by_year.csv"
+DPO_DIR = "peacekeeping/un-dpo-monthly-gender-pdfs"
+DPO_FILE = f"{DPO_DIR}/contributions.csv"
+# The flags that the DPO import gives a row (anomalies.csv), as notations of the
+# observation status scheme.
+DPO_FLAGS = ("gender-split-unreliable", "printed-as-is")
 
 # IPI column prefixes and JSON keys -> notations of the personnel category concepts.
 IPI_CATEGORIES = {
@@ -78,6 +84,7 @@ class Observation:
     source: str  # the id of the source dataset in data/sources.csv
     origin: Origin
     date: str = ""  # the reporting date, to keep the latest of two reports in one month
+    status: str = ""  # a notation of the observation status scheme, for flagged values
 
 
 @dataclass(frozen=True)
@@ -93,9 +100,31 @@ class ParityTarget:
     category: str
     year: int
     share: str
-    source: str
+    source: str  # the page that states the target
     note: str | None
     origin: Origin
+    dataset: str = "un-gender-parity-targets"  # the id of the source dataset
+
+
+@dataclass(frozen=True, slots=True)
+class Headcount:
+    """All personnel of one country, month and category, from a report that gives no gender."""
+
+    iso3: str
+    month: str
+    category: str
+    total: int
+    source: str
+    origin: Origin
+
+
+@dataclass
+class DpoRows:
+    """The rows of the DPO import's CSV, by the dataset each belongs in."""
+
+    by_mission: list[Observation]
+    by_country: list[Observation]  # months whose report has no breakdown by mission
+    headcounts: list[Headcount]  # months whose report has no gender
 
 
 @dataclass
@@ -105,6 +134,7 @@ class Peacekeeping:
     missions: dict[str, Mission]
     targets: list[ParityTarget]
     months_by_source: dict[str, list[str]]
+    headcounts: list[Headcount]
 
 
 _DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
@@ -365,12 +395,19 @@ def read_odp_ranks(
 
 
 def read_parity_targets(
-    data_dir: Path, errors: ErrorCollector, report: ImportReport
+    data_dir: Path,
+    errors: ErrorCollector,
+    report: ImportReport,
+    name: str = TARGETS_FILE,
+    dataset: str = "un-gender-parity-targets",
 ) -> list[ParityTarget]:
-    """Read the UN Uniformed Gender Parity Strategy targets."""
+    """Read targets of the UN Uniformed Gender Parity Strategy: the 2028 ones, or a year's."""
+    path = data_dir / name
+    if dataset != "un-gender-parity-targets" and not path.exists():
+        return []
     targets = []
     for row in read_csv(
-        data_dir / TARGETS_FILE,
+        path,
         data_dir,
         errors,
         ["category", "year", "target_share_women", "source_url", "note"],
@@ -384,13 +421,74 @@ def read_parity_targets(
         source = row.iri("source_url", required=True)
         if None in (category, year, share, source):
             continue
+        if not 0 <= float(share) <= 1:
+            errors.add(
+                row.origin, "target_share_women", f"expected a share from 0 to 1, got {share}"
+            )
+            continue
+        note = "; ".join(x for x in (row.text("quote_summary"), row.text("note")) if x)
         targets.append(
             ParityTarget(
-                TARGET_CATEGORIES[category], year, share, source, row.text("note"), row.origin
+                TARGET_CATEGORIES[category], year, share, source, note or None, row.origin, dataset
             )
         )
         report.kept[row.origin.file] += 1
     return targets
+
+
+def read_dpo_rows(
+    data_dir: Path, source: str, errors: ErrorCollector, report: ImportReport
+) -> DpoRows:
+    """Read the CSV that `nap-graph import-dpo` wrote from the UN DPO monthly reports.
+
+    The import has checked every printed sum; this reader checks each row again, since
+    the CSV is also a file that curators may edit, and sorts the rows by dataset.
+    """
+    rows = DpoRows([], [], [])
+    path = data_dir / DPO_FILE
+    if not path.exists():
+        return rows
+    columns = ["month", "report_date", "iso3", "mission", "personnel_type"]
+    columns += ["female", "male", "total", "flag"]
+    for row in read_csv(path, data_dir, errors, columns):
+        report.read[row.origin.file] += 1
+        month = row.text("month", required=True)
+        if month is not None and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+            errors.add(row.origin, "month", f"expected a month as YYYY-MM, got {month!r}")
+            month = None
+        date = row.date("report_date", required=True)
+        iso3 = row.code("iso3", ISO3, ISO3_TEXT)
+        mission = row.code("mission", ACRONYM, ACRONYM_TEXT, required=False)
+        category = row.choice("personnel_type", ODP_CATEGORIES, required=True)
+        women, men = row.integer("female"), row.integer("male")
+        total = row.integer("total", required=True)
+        flag = row.choice("flag", DPO_FLAGS)
+        if None in (month, date, iso3, category, total):
+            continue
+        if (women is None) != (men is None):
+            errors.add(row.origin, "female", "women and men are both given or both left empty")
+            continue
+        if women is not None and women + men != total:
+            errors.add(
+                row.origin, "total", f"women {women} + men {men} differ from the total {total}"
+            )
+            continue
+        if total == 0:
+            report.skip(row.origin, "no personnel (a 0/0/0 row)")
+            continue
+        category = ODP_CATEGORIES[category]
+        if women is None:
+            rows.headcounts.append(Headcount(iso3, month, category, total, source, row.origin))
+            report.note(row.origin, "no gender in this report: published as a headcount only")
+        else:
+            o = Observation(
+                iso3, month, mission, category, women, total, source, row.origin, date, flag or ""
+            )
+            (rows.by_mission if mission else rows.by_country).append(o)
+            if flag:
+                report.note(row.origin, f"published with the status {flag}")
+        report.kept[row.origin.file] += 1
+    return rows
 
 
 def merge_by_month(
@@ -448,3 +546,20 @@ def merge_by_month(
         months[source].append(month)
     merged = sorted(chosen.values(), key=lambda o: (o.iso3, o.month, o.mission or "", o.category))
     return merged, dict(months)
+
+
+def unique_keys(observations: list[Observation], errors: ErrorCollector) -> list[Observation]:
+    """Return the observations sorted, with an error for two that share a key (IC-12)."""
+    seen: dict[tuple, Observation] = {}
+    for o in observations:
+        key = (o.iso3, o.month, o.mission, o.category)
+        if key in seen:
+            errors.add(
+                o.origin,
+                None,
+                f"a second observation of {o.category} for {o.iso3} in {o.month} "
+                f"(the first is at {seen[key].origin})",
+            )
+        else:
+            seen[key] = o
+    return sorted(seen.values(), key=lambda o: (o.iso3, o.month, o.mission or "", o.category))

@@ -2,7 +2,7 @@
 
 Run from the project root: python tests/data/make_sources.py. The rows are copied byte for
 byte (BOM, CRLF, NA and apostrophes included), so the importers meet the quirks they meet in
-data/. The golden graph tests/expected/sources.ttl must be reviewed and regenerated after.
+data/. The golden graphs tests/expected/ISO3.ttl must be reviewed and regenerated after.
 """
 
 import csv
@@ -91,10 +91,25 @@ def main() -> None:
             f"{ranks}/odp_contributionranks_{month}.csv",
             lambda line: line[:3] in ("NOR", "BGD", "GHA") or not line.strip(),
         )
-    (OUT / "peacekeeping" / "un-gender-parity-targets").mkdir(parents=True)
-    shutil.copyfile(
-        DATA / "peacekeeping" / "un-gender-parity-targets" / "targets.csv",
-        OUT / "peacekeeping" / "un-gender-parity-targets" / "targets.csv",
+    for folder, name in (
+        ("un-gender-parity-targets", "targets.csv"),
+        ("un-ugps-yearly-targets", "targets_by_year.csv"),
+    ):
+        (OUT / "peacekeeping" / folder).mkdir(parents=True)
+        shutil.copyfile(DATA / "peacekeeping" / folder / name, OUT / "peacekeeping" / folder / name)
+    # The DPO import's rows: Norway, Ghana and Bangladesh in months that show each case (a
+    # flagged police unit, a month without missions, the Norway check of May 2020, a month
+    # whose gender split is flagged, a month of the UN's country totals, a month without
+    # gender, the latest), and Morocco's contingent printed as women.
+    dpo = "peacekeeping/un-dpo-monthly-gender-pdfs/contributions.csv"
+    months = ("2015-08", "2018-03", "2020-05", "2020-08", "2020-12", "2023-09", "2025-07")
+    copy_rows(
+        dpo,
+        lambda line: (
+            line[:7] in months
+            and line[19:22] in ("NOR", "GHA", "BGD")
+            or line.startswith("2016-01,2016-01-31,MAR,")
+        ),
     )
 
 
