@@ -388,65 +388,36 @@ def write_statistics(built: Built, folder: Path) -> None:
             return ""
         return f"{women / total:.4f}"
 
-    dump.write_csv(
-        folder / "contributions-by-mission.csv",
-        [
-            "iso3",
-            "country",
-            "month",
-            "mission",
-            "category",
-            "women",
-            "personnel",
-            "share_women",
-            "status",
-            "source",
-        ],
-        (
-            {
-                "iso3": o.iso3,
-                "country": names.get(o.iso3, ""),
-                "month": o.month,
-                "mission": o.mission,
-                "category": o.category,
-                "women": o.women,
-                "personnel": o.total,
-                "share_women": share(o.women, o.total, o.status),
-                "status": o.status,
-                "source": o.source,
-            }
-            for o in built.peacekeeping.by_mission
-        ),
-    )
-    dump.write_csv(
-        folder / "contributions-by-country.csv",
-        [
-            "iso3",
-            "country",
-            "month",
-            "category",
-            "women",
-            "personnel",
-            "share_women",
-            "status",
-            "source",
-        ],
-        (
-            {
-                "iso3": o.iso3,
-                "country": names.get(o.iso3, ""),
-                "month": o.month,
-                "category": o.category,
-                "women": o.women,
-                "personnel": o.total,
-                "share_women": share(o.women, o.total, o.status),
-                "status": o.status,
-                "source": o.source,
-            }
-            for o in sorted(
-                built.peacekeeping.by_country, key=lambda o: (o.iso3, o.month, o.category)
-            )
-        ),
+    def observations(name: str, observations, with_mission: bool) -> None:
+        columns = ["iso3", "country", "month", "mission", "category", "women", "personnel"]
+        columns += ["share_women", "status", "source"]
+        if not with_mission:
+            columns.remove("mission")
+        dump.write_csv(
+            folder / name,
+            columns,
+            (
+                {
+                    "iso3": o.iso3,
+                    "country": names.get(o.iso3, ""),
+                    "month": o.month,
+                    **({"mission": o.mission} if with_mission else {}),
+                    "category": o.category,
+                    "women": o.women,
+                    "personnel": o.total,
+                    "share_women": share(o.women, o.total, o.status),
+                    "status": o.status,
+                    "source": o.source,
+                }
+                for o in observations
+            ),
+        )
+
+    observations("contributions-by-mission.csv", built.peacekeeping.by_mission, True)
+    observations(
+        "contributions-by-country.csv",
+        sorted(built.peacekeeping.by_country, key=lambda o: (o.iso3, o.month, o.category)),
+        False,
     )
     dump.write_csv(
         folder / "headcounts-by-country.csv",

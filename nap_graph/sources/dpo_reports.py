@@ -345,6 +345,14 @@ _FURNITURE = re.compile(
 )
 
 
+def _without_date(line: Line) -> Line:
+    """The line without the report date that the xlsx exports print at the end of each row."""
+    words = list(line.words)
+    if words and _DATE_DMY.fullmatch(words[-1].text):
+        words = words[:-1]
+    return Line(line.page, line.number, words)
+
+
 def _furniture(line: Line) -> bool:
     """Titles, column headings and page footers, repeated on every page."""
     return bool(_FURNITURE.match(line.text.strip()))
@@ -565,11 +573,7 @@ def _parse_d1(lines: list[Line], report: Report) -> None:
     for line in lines:
         if _furniture(line) or line.text.casefold().startswith("mission country"):
             continue
-        words = list(line.words)
-        if words and _DATE_DMY.fullmatch(words[-1].text):
-            words = words[:-1]
-        tail = Line(line.page, line.number, words)
-        words, numbers = tail.numbers_at_end()
+        words, numbers = _without_date(line).numbers_at_end()
         if not numbers:
             if waiting is not None:
                 _rename(report, waiting, f"{waiting.country} {line.text}".strip())
@@ -879,11 +883,7 @@ def _parse_c2(lines: list[Line], report: Report) -> None:
     for line in lines:
         if _furniture(line) or line.text in ("Mission Units Police",):
             continue
-        words = list(line.words)
-        if words and _DATE_DMY.fullmatch(words[-1].text):
-            words = words[:-1]
-        head = Line(line.page, line.number, words)
-        words, numbers = head.numbers_at_end()
+        words, numbers = _without_date(line).numbers_at_end()
         label = _joined(words)
         if label in ("Total", "Grand Total") and len(numbers) == 6:
             for i, kind in enumerate(order):
