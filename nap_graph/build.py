@@ -6,6 +6,7 @@ conforms, so that a failed build leaves the previous dumps in place.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import time
@@ -33,6 +34,7 @@ from nap_graph.validate import Report, load_shapes, validate_store
 from nap_graph.vocabulary import ONTOLOGY_FILE, SHAPES_FILE, Vocabulary
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+log = logging.getLogger(__name__)
 SOURCES_FILE = "sources.csv"
 # Sources of the statistics by mission, the first winning each month they cover.
 BY_MISSION_PRECEDENCE = (
@@ -123,7 +125,7 @@ def read_sources(data_dir: Path, errors: ErrorCollector, report: ImportReport) -
         "files",
         "note",
     ]
-    for row in read_csv(data_dir / SOURCES_FILE, data_dir, errors, columns):
+    for row in read_csv(data_dir / SOURCES_FILE, data_dir, errors, columns, ("id",)):
         report.read[row.origin.file] += 1
         values = {c: row.text(c) for c in columns}
         for required in ("id", "title", "publisher", "files"):
@@ -312,6 +314,8 @@ def build(settings: Settings, progress: Progress | None = None) -> Built:
     data conforms, so a failed build leaves the previous dumps as they were.
     """
     progress = progress or Progress()
+    # Before reading the sources: a build that fails on them still puts the last one back.
+    recover_build(settings.out_dir)
     built = assemble(settings, progress, validate=False)
     start = time.perf_counter()
     with dump.AtomicFolder(settings.out_dir) as out, ThreadPoolExecutor(1) as pool:
@@ -325,6 +329,27 @@ def build(settings: Settings, progress: Progress | None = None) -> Built:
             raise DataInvalid(built.report)
         (out / dump.REPORTS_DIR / "validation.txt").write_text(built.report.text() + "\n")
     return built
+
+
+def recover_build(out_dir: Path) -> bool:
+    """Restore the previous build where a crash during the swap left no output folder.
+
+    The swap renames the output folder to its backup, then the new folder to the output
+    folder; between the two there is no output folder. Returns whether it restored one.
+    """
+    swap = dump.AtomicFolder(out_dir)
+    if out_dir.exists() or not swap.old.is_dir():
+        return False  # the common case, without waiting for a build that holds the lock
+    with swap.lock():  # a build in the middle of its swap finishes it first
+        restored = swap.recover()
+    if restored:
+        log.warning(
+            "No build in %s, but the previous one in %s (a build stopped between the two "
+            "renames of its swap): restored it",
+            out_dir,
+            swap.old,
+        )
+    return restored
 
 
 def write_outputs(built: Built, out: Path, progress: Progress) -> None:

@@ -188,7 +188,17 @@ def validate_command(files, engine, fmt, quiet, **options):
 
         writer = csv.DictWriter(
             sys.stdout,
-            fieldnames=["record", "shape", "rule", "focus", "path", "value", "message", "severity"],
+            fieldnames=[
+                "record",
+                "shape",
+                "rule",
+                "focus",
+                "path",
+                "field",
+                "value",
+                "message",
+                "severity",
+            ],
         )
         writer.writeheader()
         writer.writerows(report.as_rows())

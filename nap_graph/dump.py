@@ -92,13 +92,28 @@ class AtomicFolder:
         self.new = target.with_name(f".{target.name}.new")
         self.old = target.with_name(f".{target.name}.old")
 
-    def __enter__(self) -> Path:
-        # One build at a time writes to a folder: a second waits for the first.
+    def lock(self):
+        """Wait for, and hold, the folder's lock: one build at a time writes to a folder."""
         self.target.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = self.target.with_name(f".{self.target.name}.lock").open("w")
-        fcntl.flock(self._lock, fcntl.LOCK_EX)
-        if not self.target.exists() and self.old.exists():
-            self.old.rename(self.target)
+        handle = self.target.with_name(f".{self.target.name}.lock").open("w")
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        return handle
+
+    def recover(self) -> bool:
+        """Put the previous folder back where a crash between the two renames left none.
+
+        Only the backup is ever put back: it was the target, whole. The new folder may be a
+        half-written one (a build stopped while writing it leaves the same names), so it
+        is never taken for a good one. Call it holding the lock.
+        """
+        if self.target.exists() or not self.old.is_dir():
+            return False
+        self.old.rename(self.target)
+        return True
+
+    def __enter__(self) -> Path:
+        self._lock = self.lock()
+        self.recover()
         for leftover in (self.new, self.old):
             if leftover.exists():
                 shutil.rmtree(leftover)

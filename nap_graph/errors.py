@@ -15,7 +15,12 @@ class SourceError(NapGraphError):
     code = "SOURCE_MALFORMED"
 
     def __init__(
-        self, file: str, line: int | None, field: str | None, message: str, item: int | None = None
+        self,
+        file: str,
+        line: int | None,
+        field: str | tuple[str, ...] | None,
+        message: str,
+        item: int | None = None,
     ):
         self.file, self.line, self.field, self.message, self.item = file, line, field, message, item
         # A JSON array has no useful line: its records are named by their index instead.
@@ -26,7 +31,15 @@ class SourceError(NapGraphError):
             if item is not None
             else file
         )
-        what = f"field '{field}': " if field else ""
+        # A key names several fields; "*" names them all (a row that repeats another).
+        if field == "*":
+            what = "every field: "
+        elif isinstance(field, tuple) and len(field) > 1:
+            what = f"fields {', '.join(repr(f) for f in field)}: "
+        elif isinstance(field, tuple):
+            what = f"field {field[0]!r}: "
+        else:
+            what = f"field '{field}': " if field else ""
         super().__init__(f"{where}: {what}{message}")
 
 

@@ -69,6 +69,20 @@ PLAN_PREDICATES = {
 }
 
 
+# The column of the plan files (data/*/plans.csv) behind each property made of them: so that a
+# report on a plan or a claim names the field to correct, not only the line.
+SOURCE_FIELDS = {
+    str(prop): column
+    for column, props in {
+        "edition": (WPS.edition, WPS.statedEdition),
+        "adopted_year": (WPS.adoptedYear, WPS.statedAdoptedYear),
+        "start_year": (WPS.startYear, WPS.statedStartYear),
+        "end_year": (WPS.endYear, WPS.statedEndYear),
+    }.items()
+    for prop in props
+}
+
+
 @dataclass
 class Source:
     """A source dataset of data/sources.csv."""

@@ -11,6 +11,7 @@ from rdflib import Dataset, Graph
 from rdflib.namespace import RDF, SH
 
 from nap_graph.errors import NapGraphError
+from nap_graph.namespaces import PREFIXES
 from nap_graph.shacl import ValidationResult, compile_shapes, run_checks, term_key
 from nap_graph.sources.records import Origin
 from nap_graph.vocabulary import SHAPES_FILE
@@ -37,6 +38,15 @@ class Report:
             return str(origin) if origin else None
         return None
 
+    @staticmethod
+    def field(result: ValidationResult) -> str | None:
+        """The source column behind a result's property, where one is known."""
+        from nap_graph.graph import SOURCE_FIELDS
+
+        path = (result.path or "").strip("<>")
+        prefix, _, local = path.partition(":")
+        return SOURCE_FIELDS.get(path) or SOURCE_FIELDS.get(PREFIXES.get(prefix, "") + local)
+
     def text(self, limit: int | None = None) -> str:
         """Return the report as text: one paragraph per violation."""
         if self.conforms and not self.results:
@@ -44,8 +54,13 @@ class Report:
         lines = [f"Does not conform: {len(self.results)} result(s) ({self.engine} engine)."]
         for r in self.results[:limit]:
             record = self.record(r.focus) or self.record(r.value)
+            column = self.field(r) if record else None
             lines.append("")
-            lines.append(f"{record or 'record unknown'}: {r.message}")
+            lines.append(
+                f"{record or 'record unknown'}: "
+                + (f"field '{column}': " if column else "")
+                + r.message
+            )
             lines.append(f"  shape: {r.shape}  rule: {r.component.rsplit('#', 1)[-1]}")
             lines.append(f"  focus: {r.focus}")
             if r.path:
@@ -66,6 +81,7 @@ class Report:
                 "rule": r.component.rsplit("#", 1)[-1],
                 "focus": r.focus,
                 "path": r.path or "",
+                "field": (self.field(r) or "") if self.record(r.focus) else "",
                 "value": r.value or "",
                 "message": r.message,
                 "severity": r.severity.rsplit("#", 1)[-1],

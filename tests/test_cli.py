@@ -33,7 +33,10 @@ def test_validate_exits_1_and_names_file_line_shape_and_rule(runner, settings):
     line = plans.read_text().count("\n")
     result = runner.invoke(cli, ["validate", "--data-dir", str(settings.data_dir), "-q"])
     assert result.exit_code == 1
-    assert f"nap-facts/plans.csv:{line}: The plan ends before it starts" in result.output
+    assert (
+        f"nap-facts/plans.csv:{line}: field 'end_year': The plan ends before it starts"
+        in result.output
+    )
     assert "shape: shapes:PlanShape  rule: SPARQLConstraintComponent" in result.output
 
 

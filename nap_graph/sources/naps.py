@@ -46,6 +46,10 @@ PLAN_COLUMNS = [
     "source_url",
     "note",
 ]
+# What a plan row claims: a second row of one file that claims it again is a mistake, even
+# where its note or its spelling of the country differ.
+CLAIM_KEY = ("iso3", "edition", "adopted_year", "start_year", "end_year", "source_url")
+EDITION_KEY = ("iso3", "edition", "source_url")
 # Properties of a plan that a curator may decide, by the name used in decisions.csv.
 DECIDABLE = ("edition", "adopted_year", "start_year", "end_year")
 STATED_CATEGORIES = {
@@ -285,11 +289,11 @@ class _Reader:
             )
         return address
 
-    def rows(self, name: str, columns: list[str], optional: bool = False):
+    def rows(self, name: str, columns: list[str], optional: bool = False, key: tuple = ()):
         path = self.data_dir / name
         if optional and not path.exists():
             return
-        for row in read_csv(path, self.data_dir, self.errors, columns):
+        for row in read_csv(path, self.data_dir, self.errors, columns, key):
             self.report.read[row.origin.file] += 1
             yield row
 
@@ -328,8 +332,10 @@ def read_nap_sources(
 
 def _plan_claims(read: _Reader, name: str, dataset: str, optional: bool) -> list[PlanClaimRow]:
     claims = []
-    for row in read.rows(name, PLAN_COLUMNS, optional):
+    editions: dict[tuple, Row] = {}
+    for row in read.rows(name, PLAN_COLUMNS, optional, CLAIM_KEY):
         iso3, source = row.code("iso3", ISO3, ISO3_TEXT), read.source(row)
+        _one_reading(row, editions)
         values = (
             row.integer("edition", minimum=1),
             row.year("adopted_year"),
@@ -351,6 +357,29 @@ def _plan_claims(read: _Reader, name: str, dataset: str, optional: bool) -> list
     return claims
 
 
+def _one_reading(row: Row, editions: dict[tuple, Row]) -> None:
+    """Report a second row of one file in which the same page states the same edition.
+
+    One page states one period for a plan. Two stored versions of a page can differ (the
+    harvest keeps both, and the vote counts them as one organisation's pages); the curator
+    then says so in a note on both rows. Without two notes, and two different ones, the
+    second row is a copy.
+    """
+    stated = tuple((row.get(c) or "").strip() for c in EDITION_KEY)
+    if not all(stated):
+        return  # a row without an edition is grouped by its years, not by this key
+    first = editions.setdefault(stated, row)
+    notes = {row.text("note"), first.text("note")}
+    if first is not row and (None in notes or len(notes) == 1):
+        row.errors.add(
+            row.origin,
+            EDITION_KEY,
+            f"edition {stated[1]} of {stated[0]} from this page again, with other values "
+            f"(first at line {first.origin.line}): a file has one row per iso3, edition and "
+            "source_url, unless each row has its own note saying why the page gives two readings",
+        )
+
+
 def _focus_claims(
     read: _Reader, name: str, dataset: str, vocabulary: dict, optional: bool
 ) -> list[FocusClaimRow]:
@@ -365,7 +394,8 @@ def _focus_claims(
         "pillar_hint",
         "source_url",
     ]
-    for row in read.rows(name, columns, optional):
+    key = ("iso3", "plan_start_year", "plan_end_year", "position", "source_url")
+    for row in read.rows(name, columns, optional, key):
         iso3, source = row.code("iso3", ISO3, ISO3_TEXT), read.source(row)
         position = row.integer("position", required=True, minimum=1)
         title = row.text("title", required=True)
@@ -383,7 +413,7 @@ def _focus_claims(
 def _figures(read: _Reader, name: str, dataset: str, optional: bool) -> list[StatedFigure]:
     figures = []
     columns = ["iso3", "category", "label", "women", "total", "as_of", "source_url", "note"]
-    for row in read.rows(name, columns, optional):
+    for row in read.rows(name, columns, optional, ("iso3", "category", "as_of", "source_url")):
         iso3, source = row.code("iso3", ISO3, ISO3_TEXT), read.source(row)
         category = row.choice("category", STATED_CATEGORIES, required=True)
         women = row.integer("women", required=True)
@@ -410,7 +440,7 @@ def _attributes(read: _Reader, vocabulary: dict) -> list[PlanAttribute]:
     schemes = {"theme": "theme", "scope": "scope"}
     attributes = []
     columns = ["iso3", "plan", "attribute", "value", "source_url", "note"]
-    for row in read.rows(ATTRIBUTES_FILE, columns):
+    for row in read.rows(ATTRIBUTES_FILE, columns, key=tuple(columns[:5])):
         iso3, plan = row.code("iso3", ISO3, ISO3_TEXT), _plan_key(row, "plan")
         attribute = row.choice("attribute", schemes, required=True)
         value = (
@@ -429,7 +459,7 @@ def _attributes(read: _Reader, vocabulary: dict) -> list[PlanAttribute]:
 def _assignments(read: _Reader) -> list[Assignment]:
     assignments = []
     columns = ["iso3", "source_url", "stated_edition", "stated_year", "plan", "reason"]
-    for row in read.rows(ASSIGNMENTS_FILE, columns):
+    for row in read.rows(ASSIGNMENTS_FILE, columns, key=tuple(columns[:4])):
         iso3, source = row.code("iso3", ISO3, ISO3_TEXT), read.source(row)
         plan, reason = _plan_key(row, "plan"), row.text("reason", required=True)
         edition, year = row.integer("stated_edition", minimum=1), row.year("stated_year")
@@ -440,7 +470,8 @@ def _assignments(read: _Reader) -> list[Assignment]:
 
 def _decisions(read: _Reader) -> list[Decision]:
     decisions = []
-    for row in read.rows(DECISIONS_FILE, ["iso3", "plan", "property", "value", "reason"]):
+    columns = ["iso3", "plan", "property", "value", "reason"]
+    for row in read.rows(DECISIONS_FILE, columns, key=("iso3", "plan", "property")):
         iso3, plan = row.code("iso3", ISO3, ISO3_TEXT), _plan_key(row, "plan")
         prop = row.choice("property", DECIDABLE, required=True)
         value = row.integer("value", minimum=1) if prop == "edition" else row.year("value")
@@ -454,7 +485,7 @@ def _curated_focus(read: _Reader, vocabulary: dict) -> list[CuratedFocusArea]:
     pillars = set(vocabulary["pillar"])
     areas = []
     columns = ["iso3", "plan", "position", "title", "description", "pillars", "source_url", "note"]
-    for row in read.rows(CURATED_FOCUS_FILE, columns):
+    for row in read.rows(CURATED_FOCUS_FILE, columns, key=("iso3", "plan", "position")):
         iso3, plan = row.code("iso3", ISO3, ISO3_TEXT), _plan_key(row, "plan")
         position = row.integer("position", required=True, minimum=1)
         title = row.text("title", required=True)
@@ -506,7 +537,7 @@ def _statuses(read: _Reader) -> list[StatedStatus]:
         "as_of",
         "reason",
     ]
-    for row in read.rows(STATUSES_FILE, columns, optional=True):
+    for row in read.rows(STATUSES_FILE, columns, optional=True, key=tuple(columns[:4])):
         iso3, source = row.code("iso3", ISO3, ISO3_TEXT), read.source(row)
         edition, year = row.integer("stated_edition", minimum=1), row.year("stated_year")
         status = row.choice("status", PLAN_STATUSES + COUNTRY_STATUSES, required=True)
@@ -521,7 +552,7 @@ def _statuses(read: _Reader) -> list[StatedStatus]:
 def _extensions(read: _Reader) -> list[ExtensionRow]:
     extensions = []
     columns = ["iso3", "plan", "extended_to", "source_url", "note"]
-    for row in read.rows(EXTENSIONS_FILE, columns, optional=True):
+    for row in read.rows(EXTENSIONS_FILE, columns, True, ("iso3", "plan", "source_url")):
         iso3, plan = row.code("iso3", ISO3, ISO3_TEXT), _plan_key(row, "plan")
         year, source = row.year("extended_to", required=True), row.iri("source_url", required=True)
         if iso3 and plan and year and source:
@@ -531,7 +562,8 @@ def _extensions(read: _Reader) -> list[ExtensionRow]:
 
 def _coverage(read: _Reader) -> list[CoverageRow]:
     coverage = []
-    for row in read.rows(COVERAGE_FILE, ["iso3", "status", "source", "note"], optional=True):
+    columns = ["iso3", "status", "source", "note"]
+    for row in read.rows(COVERAGE_FILE, columns, optional=True, key=("iso3", "source")):
         iso3 = row.code("iso3", ISO3, ISO3_TEXT)
         status = row.choice("status", COUNTRY_STATUSES, required=True)
         source, note = row.text("source", required=True), row.text("note", required=True)
@@ -542,7 +574,8 @@ def _coverage(read: _Reader) -> list[CoverageRow]:
 
 def _theme_rules(read: _Reader, vocabulary: dict) -> list[ThemeRule]:
     rules = []
-    for row in read.rows(THEME_RULES_FILE, ["theme", "pattern", "note"], optional=True):
+    columns = ["theme", "pattern", "note"]
+    for row in read.rows(THEME_RULES_FILE, columns, optional=True, key=("theme", "pattern")):
         theme = row.choice("theme", vocabulary["theme"], required=True)
         text = row.text("pattern", required=True)
         pattern = None

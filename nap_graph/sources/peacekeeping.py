@@ -411,6 +411,7 @@ def read_parity_targets(
         data_dir,
         errors,
         ["category", "year", "target_share_women", "source_url", "note"],
+        ("category", "year"),  # one target per category and year
     ):
         report.read[row.origin.file] += 1
         category = row.choice("category", TARGET_CATEGORIES, required=True)
