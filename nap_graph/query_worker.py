@@ -13,8 +13,10 @@ Every such process is confined, first thing, before Oxigraph loads:
 
 - no network: Oxigraph runs SERVICE over HTTP and has no switch to turn that off, so the
   processes leave the host's network (a new network namespace, whose only interface, the
-  loopback, is down). The server refuses SERVICE before a query runs (nap_graph/sparql.py);
-  this holds even if that check is wrong.
+  loopback, is down), and a seccomp filter lets them open no socket but Unix ones: a process
+  that tries is killed (nap_graph/syscall_filter.py). The filter holds where namespaces are
+  refused (Docker's default profile refuses unshare()). The server refuses SERVICE before a
+  query runs (nap_graph/sparql.py); these hold even if that check is wrong.
 - no orphans: the kernel kills a zygote or worker whose parent dies (PR_SET_PDEATHSIG), and
   a worker stops itself shortly after a query's time limit, should the server not kill it.
 - bounded memory: a worker may allocate QUERY_MEMORY_BYTES beyond what it holds at its start
@@ -32,6 +34,7 @@ import resource
 import signal
 import socket
 import sys
+import threading
 
 CLONE_NEWNET = 0x40000000
 CLONE_NEWUSER = 0x10000000
@@ -62,10 +65,14 @@ def die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-NETWORK_ISOLATED = False  # whether this process has no network: set below when run as a worker
+# How this process is cut off from the network: set below when run as a worker.
+ISOLATION = {"namespace": False, "filter": False}
 if __name__ == "__main__":
+    from nap_graph.syscall_filter import forbid_network
+
     # argv: MODE PARENT_PID FD MEMORY_BYTES PATH...
-    NETWORK_ISOLATED = isolate_network()
+    ISOLATION["namespace"] = isolate_network()  # first: unshare() is what the filter may not
+    ISOLATION["filter"] = forbid_network()
     die_with_parent(int(sys.argv[2]))
 
 # Only now: Oxigraph must not load, nor start a thread, before the process is confined.
@@ -176,13 +183,27 @@ def _limit_memory(allowance: int) -> None:
     resource.setrlimit(resource.RLIMIT_DATA, (held + allowance, held + allowance))
 
 
+# Oxigraph parses and evaluates recursively: on the main thread's 8 MB a query of 10,000
+# UNIONs, or 860 nested EXISTS, overflows the stack and kills the worker. Queries run on a
+# thread with 64 times the stack, beyond what any query of MAX_QUERY_BYTES can nest (the
+# server also refuses deep nesting: nap_graph/sparql.py). Untouched, it costs no memory.
+QUERY_STACK_BYTES = 512 << 20
+
+
 def serve(store: ox.Store, connection: Connection, memory: int) -> None:
     """Answer requests from a connection until it closes or sends None."""
-    _limit_memory(memory)
     # The kernel kills the worker at this alarm (SIGALRM's default action), even while
     # Oxigraph holds the interpreter: a worker never runs long past a query's limit.
     signal.signal(signal.SIGALRM, signal.SIG_DFL)
-    connection.send(("ready", os.getpid(), NETWORK_ISOLATED))
+    threading.stack_size(QUERY_STACK_BYTES)
+    thread = threading.Thread(target=_answer_requests, args=(store, connection, memory))
+    thread.start()
+    thread.join()
+
+
+def _answer_requests(store: ox.Store, connection: Connection, memory: int) -> None:
+    _limit_memory(memory)  # here, so that the stack's reservation is what the worker holds
+    connection.send(("ready", os.getpid(), ISOLATION))
     while True:
         try:
             request = connection.recv()

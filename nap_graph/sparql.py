@@ -9,9 +9,20 @@ keyword inside a literal or an IRI never counts.
 The scan must split the text where Oxigraph's lexer does, or a SERVICE could hide in what
 it takes for a comment or a string: it follows the grammar's terminals (SPARQL 1.1, 19.8),
 escapes included (PN_LOCAL_ESC such as `ex:a\\#b`, `\\u0041` in IRIs), and it fails closed:
-the word SERVICE anywhere but inside a string, an IRI, a prefixed name, a variable or a
-language tag is refused, as is a backslash or a quote that starts no token. (The query
-workers have no network either: nap_graph/query_worker.py.)
+the word SERVICE anywhere but inside a string, an IRI, a variable, a language tag or the local
+part of a prefixed name is refused, as is a backslash or a quote that starts no token.
+
+Oxigraph's parser is a PEG: it matches a keyword by its letters, with no word boundary, and
+backtracks between a pattern's alternatives. So `SERVICEl:x`, which a SPARQL lexer reads as one
+prefixed name, it reads as SERVICE and `l:x` where a triple pattern fails (`{ SERVICEl:x {} }`),
+and `1SERVICE` as 1 and SERVICE. Only a repetition it never gives back (the rest of a name,
+variable, string or language tag) is safe; hence SERVICE anywhere in a word or in a prefix is
+refused. The tests hold this against Oxigraph itself, spelling by spelling. (The query workers
+have no network either: nap_graph/query_worker.py.)
+
+Nesting is bounded too: Oxigraph parses and evaluates recursively, and a query about 860 levels
+deep (nested EXISTS; 970 function calls, 2,200 groups, 2,600 BINDs in a row) overflows a
+worker's stack and kills it. MAX_NESTING and MAX_CLAUSES keep a margin of 5x or more below.
 
 Every pattern is linear in the length of the query: possessive quantifiers, and classes
 that never overlap where a pattern may repeat, so that no input makes the scan backtrack.
@@ -99,8 +110,15 @@ def _refuse_what_could_hide_service(scanned: list[tuple[str, str]]) -> None:
         # upper(), not an ASCII test: 'ſervice'.upper() is SERVICE too, which is refused
         # whether or not Oxigraph would read it as the keyword.
         position = value.upper().find("SERVICE")
-        if position < 0 or kind in ("string", "pname", "var", "langtag"):
+        if position < 0 or kind in ("string", "var", "langtag"):
             continue
+        if kind == "pname":
+            if "SERVICE" not in value.partition(":")[0].upper():
+                continue  # in the local part, which the parser reads to its end
+            raise QueryRejected(
+                f"{SERVICE_REFUSED}; the prefix {value.partition(':')[0]}: holds the word "
+                "SERVICE, which may be read as the keyword: rename the prefix"
+            )
         # `FILTER(?a<?b)SERVICE?x#>` reads here as one IRI, to Oxigraph as `<`, `)`, SERVICE
         # and a comment: an operator `<` is always in parentheses, so an IRI that closes one
         # before the word may hide it. Other IRIs cannot: no IRI holds a space or a brace.
@@ -115,10 +133,42 @@ def _refuse_what_could_hide_service(scanned: list[tuple[str, str]]) -> None:
         )
 
 
+MAX_NESTING = 128  # braces, parentheses and brackets, one inside another
+MAX_CLAUSES = 500  # BIND, OPTIONAL and MINUS: each nests the rest of its group one level deeper
+_CHAINING = {"BIND", "OPTIONAL", "MINUS"}
+_OPENING, _CLOSING = "{([", "})]"
+
+
+def _refuse_deep_nesting(scanned: list[tuple[str, str]]) -> None:
+    depth = deepest = clauses = 0
+    for kind, value in scanned:
+        if kind == "other":
+            if value in _OPENING:
+                depth += 1
+                deepest = max(deepest, depth)
+            elif value in _CLOSING:
+                depth -= 1
+        elif kind == "word" and value.upper() in _CHAINING:
+            clauses += 1
+    if deepest > MAX_NESTING:
+        raise QueryRejected(
+            f"the query nests {deepest} levels deep (braces, parentheses and brackets one inside "
+            f"another); at most {MAX_NESTING} are allowed, as deeper queries can crash the "
+            "query engine"
+        )
+    if clauses > MAX_CLAUSES:
+        raise QueryRejected(
+            f"the query has {clauses} BIND, OPTIONAL and MINUS clauses; at most {MAX_CLAUSES} "
+            "are allowed, as each nests the rest of its group one level deeper and more can "
+            "crash the query engine"
+        )
+
+
 def inspect(text: str) -> Inspection:
-    """Classify a query; raise QueryRejected for updates and for SERVICE."""
+    """Classify a query; raise QueryRejected for updates, for SERVICE and for deep nesting."""
     scanned = _scan(text)
     _refuse_what_could_hide_service(scanned)
+    _refuse_deep_nesting(scanned)
     toks = [(kind, value) for kind, value in scanned if kind != "comment"]
     prefixes: dict[str, str] = {}
     base = ""

@@ -247,7 +247,7 @@ class _Worker:
         try:
             if not connection.poll(60):
                 raise EOFError("no answer in 60 s")
-            _, pid, self.isolated = connection.recv()
+            _, pid, self.isolation = connection.recv()
         except (EOFError, OSError, ValueError) as exc:
             self.kill()
             raise StoreUnavailable(
@@ -411,9 +411,11 @@ class OxigraphStore:
         self._pools = {"sparql": _Pool(workers), "site": _Pool(self.SITE_WORKERS)}
         self._closed = False
         self._workers: set[_Worker] = set()  # every live worker, busy or idle, to stop at close
-        self._isolated: bool | None = None
+        self._isolation: dict | None = None  # as the workers report it
         self._reloading = False
         self._reloads = 0
+        self._replaced = 0  # workers killed past a time limit, or stopped by their query
+        self._crashed = 0  # workers stopped by their query: memory, network, or a crash
         self._lock = threading.Lock()
         self._zygote: _Zygote | None = None
         self._path: Path | None = None
@@ -468,12 +470,19 @@ class OxigraphStore:
                 raise StoreUnavailable(
                     "the in-memory store stopped and is loading the graph again"
                 ) from None
-        if not worker.isolated and self._isolated is not False:
-            log.warning(
-                "the query workers could not be cut off from the network (unshare() was not "
-                "permitted): SERVICE is refused before a query runs, but nothing else stops it"
-            )
-        self._isolated = worker.isolated
+        if worker.isolation != self._isolation:
+            if not any(worker.isolation.values()):
+                log.warning(
+                    "the query workers could not be cut off from the network (neither unshare() "
+                    "nor a seccomp filter was permitted): SERVICE is refused before a query "
+                    "runs, but nothing else stops it"
+                )
+            elif not worker.isolation["namespace"]:
+                log.info(
+                    "the query workers have no network namespace (unshare() was not "
+                    "permitted); a seccomp filter forbids them every network socket"
+                )
+        self._isolation = worker.isolation
         with self._lock:
             self._workers.add(worker)
         if self._closed:
@@ -555,6 +564,7 @@ class OxigraphStore:
 
     def _replace(self, pool: _Pool, worker: _Worker) -> None:
         """Kill a worker and start another in the background."""
+        self._replaced += 1
         self._kill(worker)
         if self._closed:
             self._release(pool, None)
@@ -619,11 +629,14 @@ class OxigraphStore:
             self._replace(workers, worker)
             if self._closed or (self._zygote is not None and not self._zygote.alive()):
                 raise StoreUnavailable(f"a query worker failed: {exc}") from exc
-            # The store is well: the query itself stopped its worker, most likely past the
-            # memory a query may have (Oxigraph aborts then) or nested too deep.
+            self._crashed += 1
+            # The store is well: the query itself stopped its worker, past the memory a query
+            # may have (Oxigraph aborts then), or by trying to open a network connection
+            # (the seccomp filter kills it then).
             raise QueryRejected(
                 "the query stopped the worker answering it: it may need more than the "
-                f"{self.memory / 1e6:g} MB of memory a query may have"
+                f"{self.memory / 1e6:g} MB of memory a query may have, or it tried to open a "
+                "network connection, which no query may"
             ) from exc
         self._release(workers, worker)
         if reply[0] == "error":
@@ -645,9 +658,13 @@ class OxigraphStore:
             "graphs": len(self._graphs),
             "workers": sum(p.started for p in self._pools.values()),
             "sparql_workers_busy": self._pools["sparql"].started - len(self._pools["sparql"].idle),
-            "network_isolated": bool(self._isolated),
+            "network_isolated": any((self._isolation or {}).values()),
+            "network_namespace": bool((self._isolation or {}).get("namespace")),
+            "network_filter": bool((self._isolation or {}).get("filter")),
             "reloading": self._reloading,
             "reloads": self._reloads,
+            "workers_replaced": self._replaced,
+            "workers_crashed": self._crashed,
         }
 
     def alive(self) -> bool:

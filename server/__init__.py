@@ -20,6 +20,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from nap_graph.build import PROJECT_ROOT
 from nap_graph.errors import NapGraphError, NotBuilt
 from nap_graph.store import BUILT_FILE, OxigraphStore, Store
+from server.errors import APIError
+from server.hosts import host_allowed, parse_allowed, prefix_is_a_path
 from server.settings import DEFAULTS
 
 log = logging.getLogger("nap_graph.server")
@@ -158,9 +160,26 @@ CONTENT_SECURITY_POLICY = (
 
 
 def _add_cors_and_log(app: Flask) -> None:
+    allowed = parse_allowed(app.config["ALLOWED_HOSTS"])
+    listening = app.config.get("LISTEN_HOST")  # `serve --host`: the address it listens on
+    if listening and listening not in ("0.0.0.0", "::"):
+        allowed.append(f"[{listening}]" if ":" in listening else listening.lower())
+
     @app.before_request
     def start_clock():
         g.started = time.perf_counter()
+        # First of all: the host and the prefix are written into links and descriptions.
+        if not host_allowed(request.host, allowed):
+            raise APIError(
+                f"this server does not answer for the host {request.host[:100]!r}: "
+                "it is not in ALLOWED_HOSTS",
+                400,
+                "HOST_NOT_ALLOWED",
+            )
+        if not prefix_is_a_path(request.script_root):
+            raise APIError(
+                "X-Forwarded-Prefix must be a path such as /nap", 400, "BAD_FORWARDED_PREFIX"
+            )
 
     @app.after_request
     def cors_and_log(response):

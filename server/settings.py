@@ -73,6 +73,16 @@ SETTINGS = [
         "How many reverse proxies to trust for X-Forwarded-For, -Proto, -Host, -Port and -Prefix; 0 trusts none.",
     ),
     (
+        "ALLOWED_HOSTS",
+        "localhost 127.0.0.1 [::1]",
+        "Host names the server answers to, separated by spaces or commas: `example.org`, `.example.org` for the domain and its subdomains, `*` for any. A request for another host (by Host, or X-Forwarded-Host behind a trusted proxy) gets 400, so that no foreign address reaches the links, the service description or the query base. `nap-graph serve --host ADDRESS` adds that address.",
+    ),
+    (
+        "MAX_QUERY_BYTES",
+        100000,
+        "Longest query text, in bytes; a longer one gets 413. It is read and checked in the request's thread before any time limit applies (about 0.45 s per MB), hence a bound well under MAX_REQUEST_BYTES.",
+    ),
+    (
         "NODE_MODULES",
         "node_modules",
         "Folder of the front-end packages installed by `npm ci` (the query editor, YASGUI); without them the editor page is a plain form. Relative paths are from the project folder.",

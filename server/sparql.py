@@ -104,8 +104,13 @@ def endpoint():
         if defaults or named:
             raise APIError("graphs were named but no query was given", 400, "QUERY_REJECTED")
         return service_description(requested)
-    if len(query.encode()) > current_app.config["MAX_REQUEST_BYTES"]:
-        raise APIError("the query is too long", 413, "REQUEST_TOO_LARGE")
+    limit = int(current_app.config["MAX_QUERY_BYTES"])
+    if len(query.encode()) > limit:
+        raise APIError(
+            f"the query is longer than the {limit:,} bytes a query may have (MAX_QUERY_BYTES)",
+            413,
+            "REQUEST_TOO_LARGE",
+        )
     for name, values in (("default-graph-uri", defaults), ("named-graph-uri", named)):
         for value in values:
             try:

@@ -14,6 +14,9 @@ from nap_graph.build import PROJECT_ROOT, Settings, build
 TESTS = Path(__file__).parent
 SOURCES = TESTS / "data" / "sources"
 ONTOLOGY = PROJECT_ROOT / "ontology"
+# Seconds an HTTP call of a test may wait: requests waits forever without one, so a hung
+# server would hold a test until pytest-timeout's far longer limit (test_suite_guards checks).
+TIMEOUT = 60
 
 
 @pytest.fixture
@@ -78,7 +81,14 @@ def tool(name: str) -> str:
 class LiveServer:
     """A real `nap-graph serve` process on a free port of this machine, talked to over HTTP."""
 
-    def __init__(self, args: list[str], env: dict[str, str], log_path: Path, healthy: bool = True):
+    def __init__(
+        self,
+        args: list[str],
+        env: dict[str, str],
+        log_path: Path,
+        healthy: bool = True,
+        launcher: list[str] | None = None,  # a script that runs the command, in its way
+    ):
         import os
         import subprocess
         import sys
@@ -92,7 +102,16 @@ class LiveServer:
         self.log_path = log_path
         self.log = log_path.open("w")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "nap_graph", "serve", "--port", str(self.port), *args],
+            [
+                sys.executable,
+                *(launcher or []),
+                "-m",
+                "nap_graph",
+                "serve",
+                "--port",
+                str(self.port),
+                *args,
+            ],
             env={**os.environ, **env},
             stdout=self.log,
             stderr=subprocess.STDOUT,
@@ -137,6 +156,7 @@ def live_server(built, tmp_path_factory):
             "NAP_GRAPH_QUERY_TIMEOUT": "2",
             "NAP_GRAPH_RESULT_LIMIT": "100",
             "NAP_GRAPH_PROXY_HOPS": "1",
+            "NAP_GRAPH_ALLOWED_HOSTS": "127.0.0.1 wps.example.org",
             "NAP_GRAPH_MAX_REQUEST_BYTES": "20000",
         },
         folder / "server.log",
