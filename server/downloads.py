@@ -48,10 +48,14 @@ def listing() -> list[dict]:
 
 
 def _allowed(name: str) -> Path:
+    # The list first: any other name (a NUL byte, an over-long one) never reaches the file
+    # system, whose calls raise on those instead of answering no.
+    if name not in {f["name"] for f in listing()}:
+        raise UnknownResource(f"no download named {name!r}")
     root = build_dir().resolve()
     path = (root / name).resolve()
-    if root not in path.parents or not path.is_file() or name not in {f["name"] for f in listing()}:
-        raise UnknownResource(f"no download named {name}")
+    if root not in path.parents or not path.is_file():  # a listed name may be a symlink out
+        raise UnknownResource(f"no download named {name!r}")
     return path
 
 

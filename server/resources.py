@@ -159,9 +159,14 @@ def html_page(iri: str, triples: list[ox.Triple], path: str) -> str:
 
 
 def _safe(iri: str) -> str:
-    """Refuse IRIs that would break out of <...> in a query."""
+    """Refuse IRIs that would break out of <...> in a query, and any that are no IRI at all
+    (a NUL, or the U+FFFD of undecodable bytes): the store would call those a malformed query."""
     if any(c in iri for c in '<>"{}|^`\\ \n\r\t'):
-        raise UnknownResource(f"not an IRI of this graph: {iri}")
+        raise UnknownResource(f"not an IRI of this graph: {iri!r}")
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
+        raise UnknownResource(f"not an IRI of this graph: {iri!r}") from None
     return iri
 
 

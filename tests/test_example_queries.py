@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from conftest import TIMEOUT
 from rdflib import RDF, RDFS, SKOS, Graph, Namespace, URIRef
 from rdflib.plugins.sparql import prepareQuery
 from SPARQLWrapper import JSON, POST, SPARQLWrapper
@@ -93,6 +94,7 @@ def answers(full_server):
     def ask(example: Example) -> Answer:
         if example.name not in cache:
             client = SPARQLWrapper(full_server.url + "/sparql")
+            client.setTimeout(TIMEOUT)
             client.setReturnFormat(JSON)
             client.setMethod(POST)
             client.setQuery(example.query)

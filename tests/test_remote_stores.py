@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from conftest import LiveServer, parse_jsonld
+from conftest import TIMEOUT, LiveServer, parse_jsonld
 from external_stores import ExternalStore, OxigraphServer, VirtuosoServer, free_port
 from rdflib import Graph
 from rdflib.compare import isomorphic
@@ -117,6 +117,7 @@ def remote(request, full_build, tmp_path_factory):
 
 def select(url: str, query: str) -> dict:
     client = SPARQLWrapper(url + "/sparql")
+    client.setTimeout(TIMEOUT)
     client.setMethod(POST)
     client.setReturnFormat(JSON)
     client.setQuery(query)

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
-from conftest import parse_jsonld
+from conftest import TIMEOUT, parse_jsonld
 from rdflib import Graph, URIRef
 
 BASE = "https://w3id.org/nap-graph/"
@@ -54,12 +54,14 @@ def test_every_iri_of_the_dump_dereferences_as_html_and_turtle(live_server, buil
 
 def test_a_thing_redirects_to_its_document(live_server):
     response = requests.get(
-        live_server.url + "/id/plan/NOR/4", headers=TURTLE, allow_redirects=False
+        live_server.url + "/id/plan/NOR/4", headers=TURTLE, allow_redirects=False, timeout=TIMEOUT
     )
     assert response.status_code == 303
     assert response.headers["Location"] == "/doc/plan/NOR/4.ttl"
     assert 'rel="alternate"; type="application/ld+json"' in response.headers["Link"]
-    page = requests.get(live_server.url + "/id/plan/NOR/4", headers=HTML, allow_redirects=False)
+    page = requests.get(
+        live_server.url + "/id/plan/NOR/4", headers=HTML, allow_redirects=False, timeout=TIMEOUT
+    )
     assert page.headers["Location"] == "/doc/plan/NOR/4.html"
 
 
@@ -76,14 +78,18 @@ def test_a_thing_redirects_to_its_document(live_server):
     ],
 )
 def test_document_formats_by_extension_and_parameter(live_server, suffix, media_type):
-    response = requests.get(live_server.url + "/doc/country/NOR" + suffix, headers=HTML)
+    response = requests.get(
+        live_server.url + "/doc/country/NOR" + suffix, headers=HTML, timeout=TIMEOUT
+    )
     assert response.status_code == 200
     assert response.headers["Content-Type"].split(";")[0] == media_type
 
 
 def test_document_negotiates_and_says_where_each_format_is(live_server):
     response = requests.get(
-        live_server.url + "/doc/country/NOR", headers={"Accept": "application/ld+json"}
+        live_server.url + "/doc/country/NOR",
+        headers={"Accept": "application/ld+json"},
+        timeout=TIMEOUT,
     )
     assert response.headers["Content-Type"] == "application/ld+json"
     assert response.headers["Content-Location"] == "/doc/country/NOR.jsonld"
@@ -93,41 +99,41 @@ def test_document_negotiates_and_says_where_each_format_is(live_server):
 
 
 def test_page_shows_labels_types_properties_and_links(live_server):
-    page = requests.get(live_server.url + "/id/plan/NOR/4", headers=HTML).text
+    page = requests.get(live_server.url + "/id/plan/NOR/4", headers=HTML, timeout=TIMEOUT).text
     assert "<h1>Norway, national action plan 4 (2019-2022)</h1>" in page
     assert 'href="/id/country/NOR"' in page  # the country, as a local link
     assert "Sustaining Peace" in page  # a focus area, by its label
     assert 'href="/def/wps#NationalActionPlan"' in page
-    country = requests.get(live_server.url + "/id/country/NOR", headers=HTML).text
+    country = requests.get(live_server.url + "/id/country/NOR", headers=HTML, timeout=TIMEOUT).text
     assert 'href="/id/plan/NOR/4"' in country  # linked from: the plans
 
 
 def test_unknown_iri_gets_a_helpful_404_page(live_server):
-    response = requests.get(live_server.url + "/id/country/ATL", headers=HTML)
+    response = requests.get(live_server.url + "/id/country/ATL", headers=HTML, timeout=TIMEOUT)
     assert response.status_code == 404
     assert "text/html" in response.headers["Content-Type"]
     assert "/id/country/NOR" in response.text and "SPARQL" in response.text
 
 
 def test_ontology_terms_dereference_to_their_definitions(live_server):
-    turtle = requests.get(live_server.url + "/def/wps", headers=TURTLE)
+    turtle = requests.get(live_server.url + "/def/wps", headers=TURTLE, timeout=TIMEOUT)
     assert turtle.status_code == 200
     graph = Graph().parse(data=turtle.text, format="turtle")
     assert (URIRef(BASE + "def/wps#NationalActionPlan"), None, None) in graph
-    page = requests.get(live_server.url + "/def/wps", headers=HTML).text
+    page = requests.get(live_server.url + "/def/wps", headers=HTML, timeout=TIMEOUT).text
     assert 'id="NationalActionPlan"' in page and 'id="focusArea"' in page
-    shapes = requests.get(live_server.url + "/def/shapes", headers=TURTLE)
+    shapes = requests.get(live_server.url + "/def/shapes", headers=TURTLE, timeout=TIMEOUT)
     assert "sh:NodeShape" in shapes.text
 
 
 def test_named_graph_iri_describes_the_graph(live_server):
-    response = requests.get(live_server.url + "/graph/naps", headers=HTML)
+    response = requests.get(live_server.url + "/graph/naps", headers=HTML, timeout=TIMEOUT)
     assert response.status_code == 200 and "triples" in response.text
 
 
 def test_downloads(live_server, built):
     url = live_server.url + "/download/nap-graph.ttl"
-    response = requests.get(url, headers={"Accept-Encoding": "identity"})
+    response = requests.get(url, headers={"Accept-Encoding": "identity"}, timeout=TIMEOUT)
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/turtle; charset=utf-8"
     assert response.headers["Content-Disposition"] == 'attachment; filename="nap-graph.ttl"'
@@ -135,19 +141,23 @@ def test_downloads(live_server, built):
     etag, modified = response.headers["ETag"], response.headers["Last-Modified"]
     assert (
         requests.get(
-            url, headers={"If-None-Match": etag, "Accept-Encoding": "identity"}
+            url, headers={"If-None-Match": etag, "Accept-Encoding": "identity"}, timeout=TIMEOUT
         ).status_code
         == 304
     )
     assert (
         requests.get(
-            url, headers={"If-Modified-Since": modified, "Accept-Encoding": "identity"}
+            url,
+            headers={"If-Modified-Since": modified, "Accept-Encoding": "identity"},
+            timeout=TIMEOUT,
         ).status_code
         == 304
     )
-    head = requests.head(url, headers={"Accept-Encoding": "identity"})
+    head = requests.head(url, headers={"Accept-Encoding": "identity"}, timeout=TIMEOUT)
     assert head.status_code == 200 and int(head.headers["Content-Length"]) == len(response.content)
-    part = requests.get(url, headers={"Range": "bytes=0-9", "Accept-Encoding": "identity"})
+    part = requests.get(
+        url, headers={"Range": "bytes=0-9", "Accept-Encoding": "identity"}, timeout=TIMEOUT
+    )
     assert part.status_code == 206 and part.content == response.content[:10]
 
 
@@ -156,6 +166,7 @@ def test_downloads_are_gzipped_for_clients_that_take_it(live_server, built):
         live_server.url + "/download/nap-graph.jsonld",
         headers={"Accept-Encoding": "gzip"},
         stream=True,
+        timeout=TIMEOUT,
     )
     assert raw.headers["Content-Encoding"] == "gzip"
     assert "Accept-Encoding" in raw.headers["Vary"]
@@ -164,7 +175,9 @@ def test_downloads_are_gzipped_for_clients_that_take_it(live_server, built):
 
 
 def test_compressed_dumps_are_served_as_they_are(live_server, built):
-    response = requests.get(live_server.url + "/download/nap-graph.nt.gz", stream=True)
+    response = requests.get(
+        live_server.url + "/download/nap-graph.nt.gz", stream=True, timeout=TIMEOUT
+    )
     assert response.headers["Content-Type"] == "application/gzip"
     assert "Content-Encoding" not in response.headers
     data = response.raw.read()
@@ -176,7 +189,7 @@ def test_compressed_dumps_are_served_as_they_are(live_server, built):
 
 def test_download_list_and_unknown_files(live_server):
     listing = requests.get(
-        live_server.url + "/download/", headers={"Accept": "application/json"}
+        live_server.url + "/download/", headers={"Accept": "application/json"}, timeout=TIMEOUT
     ).json()
     names = {f["name"] for f in listing["files"]}
     assert {
@@ -186,11 +199,12 @@ def test_download_list_and_unknown_files(live_server):
         "statistics/contributions-by-mission.csv",
     } <= names
     for bad in ("../pyproject.toml", "reports/validation.txt", "nothing.ttl"):
-        assert requests.get(live_server.url + "/download/" + bad).status_code == 404
+        response = requests.get(live_server.url + "/download/" + bad, timeout=TIMEOUT)
+        assert response.status_code == 404, bad
 
 
 def test_void_at_the_well_known_address(live_server):
-    response = requests.get(live_server.url + "/.well-known/void")
+    response = requests.get(live_server.url + "/.well-known/void", timeout=TIMEOUT)
     assert response.status_code == 200 and response.headers["Content-Type"].startswith(
         "text/turtle"
     )
@@ -201,13 +215,15 @@ def test_void_at_the_well_known_address(live_server):
         None,
     ) in graph
     as_jsonld = requests.get(
-        live_server.url + "/.well-known/void", headers={"Accept": "application/ld+json"}
+        live_server.url + "/.well-known/void",
+        headers={"Accept": "application/ld+json"},
+        timeout=TIMEOUT,
     )
     assert as_jsonld.headers["Content-Type"] == "application/ld+json"
 
 
 def test_health(live_server):
-    body = requests.get(live_server.url + "/health").json()
+    body = requests.get(live_server.url + "/health", timeout=TIMEOUT).json()
     assert body["ok"] is True and body["store"] == "oxigraph" and body["triples"] > 1000
 
 
@@ -219,14 +235,19 @@ def test_links_and_redirects_behind_a_proxy_on_a_sub_path(live_server):
         "X-Forwarded-For": "203.0.113.7",
     }
     redirect = requests.get(
-        live_server.url + "/id/country/NOR", headers={**proxy, **HTML}, allow_redirects=False
+        live_server.url + "/id/country/NOR",
+        headers={**proxy, **HTML},
+        allow_redirects=False,
+        timeout=TIMEOUT,
     )
     assert redirect.status_code == 303
     assert redirect.headers["Location"] == "/nap/doc/country/NOR.html"
-    page = requests.get(live_server.url + "/doc/country/NOR.html", headers=proxy).text
+    page = requests.get(
+        live_server.url + "/doc/country/NOR.html", headers=proxy, timeout=TIMEOUT
+    ).text
     assert 'href="/nap/id/region/northern-europe"' in page and 'href="/nap/sparql"' in page
     description = requests.get(
-        live_server.url + "/sparql", headers={**proxy, "Accept": "text/turtle"}
+        live_server.url + "/sparql", headers={**proxy, "Accept": "text/turtle"}, timeout=TIMEOUT
     ).text
     assert "<https://wps.example.org/nap/sparql>" in description
     assert any("203.0.113.7" in line for line in live_server.lines())
@@ -234,19 +255,24 @@ def test_links_and_redirects_behind_a_proxy_on_a_sub_path(live_server):
 
 def test_cors_on_data_and_downloads(live_server):
     for path in ("/doc/country/NOR.ttl", "/download/nap-graph.ttl", "/.well-known/void"):
-        response = requests.get(live_server.url + path, headers={"Origin": "https://example.org"})
+        response = requests.get(
+            live_server.url + path, headers={"Origin": "https://example.org"}, timeout=TIMEOUT
+        )
         assert response.headers["Access-Control-Allow-Origin"] == "*", path
 
 
 def test_version_iris_of_the_vocabularies_dereference(live_server):
     for name in ("wps", "shapes"):
         iri = BASE + f"def/{name}/1.1.0"
-        response = requests.get(live_server.url + f"/def/{name}/1.1.0", headers=TURTLE)
+        response = requests.get(
+            live_server.url + f"/def/{name}/1.1.0", headers=TURTLE, timeout=TIMEOUT
+        )
         assert response.status_code == 200
         graph = Graph().parse(data=response.text, format="turtle")
         assert (None, URIRef("http://www.w3.org/2002/07/owl#versionIRI"), URIRef(iri)) in graph
-        assert requests.get(live_server.url + f"/def/{name}/0.9.0").status_code == 404
-    negotiated = requests.get(live_server.url + "/def/wps", headers=TURTLE)
+        unknown = requests.get(live_server.url + f"/def/{name}/0.9.0", timeout=TIMEOUT)
+        assert unknown.status_code == 404
+    negotiated = requests.get(live_server.url + "/def/wps", headers=TURTLE, timeout=TIMEOUT)
     assert negotiated.headers["Content-Location"] == "/def/wps.ttl"
 
 
@@ -262,7 +288,9 @@ def test_concurrent_first_downloads_share_one_gzip_copy(built, tmp_path):
         url = server.url + "/download/nap-graph.trig"
 
         def fetch(_):
-            response = requests.get(url, headers={"Accept-Encoding": "gzip"}, stream=True)
+            response = requests.get(
+                url, headers={"Accept-Encoding": "gzip"}, stream=True, timeout=TIMEOUT
+            )
             return (
                 response.status_code,
                 response.headers.get("Content-Encoding"),
@@ -285,6 +313,7 @@ def test_gzip_refused_with_q_zero_is_not_sent(live_server, built):
         live_server.url + "/download/nap-graph.jsonld",
         headers={"Accept-Encoding": "gzip;q=0, identity"},
         stream=True,
+        timeout=TIMEOUT,
     )
     assert "Content-Encoding" not in response.headers
     assert response.raw.read() == (built.settings.out_dir / "nap-graph.jsonld").read_bytes()

@@ -5,15 +5,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import socket
 import subprocess
 import threading
 import time
 import warnings
+from pathlib import Path
 
 import pytest
 import requests
-from conftest import LiveServer
+from conftest import TIMEOUT, LiveServer
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
 from SPARQLWrapper import CSV, JSON, N3, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
@@ -31,6 +33,7 @@ EXPECTED = [("1", "2006"), ("2", "2011"), ("3", "2015"), ("4", "2019"), ("5", "2
 
 def wrapper(server, fmt, method="GET") -> SPARQLWrapper:
     client = SPARQLWrapper(server.url + "/sparql")
+    client.setTimeout(TIMEOUT)
     client.setReturnFormat(fmt)
     client.setMethod(method)
     return client
@@ -118,6 +121,8 @@ def test_sparqlwrapper_and_curl_agree(live_server):
         [
             "curl",
             "-s",
+            "--max-time",
+            str(TIMEOUT),
             "-G",
             live_server.url + "/sparql",
             "-H",
@@ -128,6 +133,7 @@ def test_sparqlwrapper_and_curl_agree(live_server):
         capture_output=True,
         text=True,
         check=True,
+        timeout=TIMEOUT,
     ).stdout
     assert json.loads(through_curl) == through_wrapper
 
@@ -139,7 +145,7 @@ def test_malformed_query_is_400_with_the_parsers_message(live_server):
         client.query()
     assert "malformed query" in str(failure.value)
     response = requests.get(
-        live_server.url + "/sparql", params={"query": "SELECT * WHERE { ?s ?p }"}
+        live_server.url + "/sparql", params={"query": "SELECT * WHERE { ?s ?p }"}, timeout=TIMEOUT
     )
     assert response.status_code == 400
     assert response.json()["code"] == "QUERY_REJECTED" and "error at 1:" in response.json()["error"]
@@ -197,7 +203,10 @@ def test_content_negotiation(live_server, query, accept, fmt, expected):
 
 def test_not_acceptable_is_406(live_server):
     response = requests.get(
-        live_server.url + "/sparql", params={"query": NORWAY}, headers={"Accept": "image/png"}
+        live_server.url + "/sparql",
+        params={"query": NORWAY},
+        headers={"Accept": "image/png"},
+        timeout=TIMEOUT,
     )
     assert response.status_code == 406
     assert "application/sparql-results+json" in response.json()["error"]
@@ -239,20 +248,23 @@ def test_request_body_is_bounded(live_server):
 
 def test_update_keyword_in_a_query_is_refused(live_server):
     response = requests.get(
-        live_server.url + "/sparql", params={"query": "DELETE WHERE { ?s ?p ?o }"}
+        live_server.url + "/sparql", params={"query": "DELETE WHERE { ?s ?p ?o }"}, timeout=TIMEOUT
     )
     assert response.status_code == 400 and "read-only" in response.json()["error"]
     # The word in a literal or an IRI is no update.
     ok = requests.get(
         live_server.url + "/sparql",
         params={"query": 'ASK { ?s ?p "DELETE SERVICE" FILTER (?s != <http://x/DROP>) }'},
+        timeout=TIMEOUT,
     )
     assert ok.status_code == 200
 
 
 def test_results_are_capped_and_say_so(live_server):
     response = requests.get(
-        live_server.url + "/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"}
+        live_server.url + "/sparql",
+        params={"query": "SELECT * WHERE { ?s ?p ?o }"},
+        timeout=TIMEOUT,
     )
     assert response.status_code == 200
     assert len(response.json()["results"]["bindings"]) == 100
@@ -262,6 +274,7 @@ def test_results_are_capped_and_say_so(live_server):
         live_server.url + "/sparql",
         params={"query": "CONSTRUCT WHERE { ?s ?p ?o }"},
         headers={"Accept": "application/n-triples"},
+        timeout=TIMEOUT,
     )
     assert (
         len(graph.text.strip().splitlines()) == 100
@@ -371,16 +384,22 @@ def test_a_slow_query_does_not_block_the_others(live_server):
 def test_dataset_parameters_choose_graphs(live_server):
     naps = "https://w3id.org/nap-graph/graph/naps"
     count = "SELECT (COUNT(*) AS ?n) WHERE { ?s a <http://purl.org/linked-data/cube#Observation> }"
-    everything = requests.get(live_server.url + "/sparql", params={"query": count}).json()
+    everything = requests.get(
+        live_server.url + "/sparql", params={"query": count}, timeout=TIMEOUT
+    ).json()
     only_naps = requests.get(
-        live_server.url + "/sparql", params={"query": count, "default-graph-uri": naps}
+        live_server.url + "/sparql",
+        params={"query": count, "default-graph-uri": naps},
+        timeout=TIMEOUT,
     ).json()
     assert int(everything["results"]["bindings"][0]["n"]["value"]) > 0
     assert int(only_naps["results"]["bindings"][0]["n"]["value"]) == 0
 
 
 def test_service_description(live_server):
-    response = requests.get(live_server.url + "/sparql", headers={"Accept": "text/turtle"})
+    response = requests.get(
+        live_server.url + "/sparql", headers={"Accept": "text/turtle"}, timeout=TIMEOUT
+    )
     assert response.status_code == 200
     graph = Graph().parse(data=response.text, format="turtle")
     sd = Namespace("http://www.w3.org/ns/sparql-service-description#")
@@ -399,6 +418,7 @@ def test_unknown_relative_graph_is_reported_resolved(live_server):
         live_server.url + "/sparql",
         params={"query": "SELECT * FROM <nowhere> WHERE { ?s ?p ?o }"},
         headers={"Accept": "application/sparql-results+json"},
+        timeout=TIMEOUT,
     )
     assert response.status_code == 200
     assert response.headers["NAP-Graph-Unknown-Graphs"] == f"<{live_server.url}/nowhere>"
@@ -431,7 +451,7 @@ def test_jena_client_can_query(live_server):
 
 def test_one_log_line_per_request(live_server):
     marker = "ASK { <https://w3id.org/nap-graph/id/log-marker> ?p ?o }"
-    requests.get(live_server.url + "/sparql", params={"query": marker})
+    requests.get(live_server.url + "/sparql", params={"query": marker}, timeout=TIMEOUT)
     time.sleep(0.3)
     lines = [line for line in live_server.lines() if "log-marker" in line]
     assert len(lines) == 1 and '"GET /sparql?query=' in lines[0] and " 200 " in lines[0]
@@ -442,6 +462,7 @@ def test_cors(live_server):
         live_server.url + "/sparql",
         params={"query": "ASK {}"},
         headers={"Origin": "https://example.org"},
+        timeout=TIMEOUT,
     )
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     preflight = requests.options(
@@ -451,6 +472,7 @@ def test_cors(live_server):
             "Access-Control-Request-Method": "POST",
             "Access-Control-Request-Headers": "Content-Type",
         },
+        timeout=TIMEOUT,
     )
     assert preflight.status_code == 200
     assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
@@ -467,7 +489,11 @@ def test_error_shape_everywhere(live_server):
         ("GET", "/no/such/page", {}),
     ):
         response = requests.request(
-            method, live_server.url + path, headers={"Accept": "application/json"}, **kwargs
+            method,
+            live_server.url + path,
+            headers={"Accept": "application/json"},
+            timeout=TIMEOUT,
+            **kwargs,
         )
         body = response.json()
         assert set(body) == {"ok", "error", "code", "status"}, (path, body)
@@ -475,7 +501,9 @@ def test_error_shape_everywhere(live_server):
 
 
 def test_json_results_have_no_nonstandard_fields(live_server):
-    body = requests.get(live_server.url + "/sparql", params={"query": NORWAY}).json()
+    body = requests.get(
+        live_server.url + "/sparql", params={"query": NORWAY}, timeout=TIMEOUT
+    ).json()
     assert set(body) == {"head", "results"}
 
 
@@ -523,7 +551,9 @@ def test_escaped_service_never_reaches_the_address_it_names(live_server):
 
 def test_service_in_a_comment_is_refused_as_it_cannot_be_told_from_the_keyword(live_server):
     response = requests.get(
-        live_server.url + "/sparql", params={"query": "ASK { ?s ?p ?o } # no SERVICE here"}
+        live_server.url + "/sparql",
+        params={"query": "ASK { ?s ?p ?o } # no SERVICE here"},
+        timeout=TIMEOUT,
     )
     assert response.status_code == 400 and "comment" in response.json()["error"]
     # As a variable, a prefixed name, an IRI, a string or a language tag, the word is fine.
@@ -531,11 +561,48 @@ def test_service_in_a_comment_is_refused_as_it_cannot_be_told_from_the_keyword(l
         "PREFIX sd: <http://www.w3.org/ns/sparql-service-description#> ASK { ?service a sd:Service "
         'FILTER (?service != <http://x/service> && ?service != "SERVICE"@service) }'
     )
-    assert requests.get(live_server.url + "/sparql", params={"query": fine}).status_code == 200
+    answer = requests.get(live_server.url + "/sparql", params={"query": fine}, timeout=TIMEOUT)
+    assert answer.status_code == 200
+
+
+def query_workers(pid: int) -> dict[int, str]:
+    """The query workers among the processes under pid, with their network namespaces (Linux)."""
+    parents, found = {}, {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():  # not a process
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:  # it has gone
+            continue
+        parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    todo = [pid]
+    while todo:
+        current = todo.pop()
+        for child in [child for child, parent in parents.items() if parent == current]:
+            todo.append(child)
+            try:
+                if b"nap_graph.query_worker" in Path(f"/proc/{child}/cmdline").read_bytes():
+                    found[child] = os.readlink(f"/proc/{child}/ns/net")
+            except OSError:  # it has gone since
+                pass
+    return found
 
 
 def test_the_server_says_whether_its_workers_have_a_network(live_server):
-    assert isinstance(requests.get(live_server.url + "/health").json()["network_isolated"], bool)
+    # What this machine allows, asked of util-linux's unshare rather than of the server's code:
+    # a network namespace of its own, directly or inside a new user namespace.
+    allowed = any(
+        subprocess.run(["unshare", *flags, "true"], capture_output=True, timeout=30).returncode == 0
+        for flags in (["--net"], ["--user", "--net"])
+    )
+    health = requests.get(live_server.url + "/health", timeout=TIMEOUT).json()
+    assert health["network_isolated"] is allowed
+    # And it is so: every query worker is in another network namespace than the server's.
+    workers = query_workers(live_server.process.pid)
+    assert workers
+    server_net = os.readlink(f"/proc/{live_server.process.pid}/ns/net")
+    assert {net != server_net for net in workers.values()} == {allowed}, workers
 
 
 @pytest.mark.parametrize(
@@ -547,15 +614,17 @@ def test_the_server_says_whether_its_workers_have_a_network(live_server):
     ],
 )
 def test_a_dataset_parameter_that_is_no_iri_is_400_and_the_workers_live_on(live_server, dataset):
-    before = requests.get(live_server.url + "/health").json()
+    before = requests.get(live_server.url + "/health", timeout=TIMEOUT).json()
     response = requests.get(
         live_server.url + "/sparql", params={"query": "ASK { ?s ?p ?o }", **dataset}, timeout=10
     )
     assert response.status_code == 400
     body = response.json()
     assert body["code"] == "QUERY_REJECTED" and "must be an absolute IRI" in body["error"]
-    assert requests.get(live_server.url + "/sparql", params={"query": NORWAY}).status_code == 200
-    assert requests.get(live_server.url + "/health").json()["workers"] == before["workers"]
+    answer = requests.get(live_server.url + "/sparql", params={"query": NORWAY}, timeout=TIMEOUT)
+    assert answer.status_code == 200
+    after = requests.get(live_server.url + "/health", timeout=TIMEOUT).json()
+    assert after["workers"] == before["workers"]
 
 
 def test_with_default_graphs_only_the_dataset_has_no_named_graphs(w3c_server):
@@ -696,6 +765,7 @@ def test_the_scan_takes_linear_time(query):
 @pytest.mark.parametrize("asked", [TURTLE, N3, RDFXML])
 def test_a_graph_format_asked_of_a_select_falls_back_to_accept(live_server, asked):
     client = SPARQLWrapper(live_server.url + "/sparql")
+    client.setTimeout(TIMEOUT)
     client.setQuery(PREFIX + 'SELECT ?c WHERE { ?c wps:iso3166Alpha3 "NOR" }')
     client.setReturnFormat(asked)
     with pytest.warns(RuntimeWarning, match="Sending Accept header"):  # SPARQLWrapper's own
@@ -706,6 +776,7 @@ def test_a_graph_format_asked_of_a_select_falls_back_to_accept(live_server, aske
 
 def test_a_results_format_asked_of_a_construct_falls_back_to_accept(live_server):
     client = SPARQLWrapper(live_server.url + "/sparql")
+    client.setTimeout(TIMEOUT)
     client.setQuery("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 3")
     client.setReturnFormat(CSV)
     with pytest.warns(RuntimeWarning, match="Sending Accept header"):
