@@ -2,6 +2,7 @@
 
     python bench/run.py                 # every benchmark, every size
     python bench/run.py --sizes pre-dpo,real  # some sizes only
+    python bench/run.py --only soak     # memory under 16 clients for 30 minutes (bench/soak.py)
 
 Each build runs in a fresh process (`nap-graph build --json`), so that its time and peak
 memory are its own. Synthetic data (bench/grow.py) is made in a temporary folder first and
@@ -309,8 +310,11 @@ def main() -> None:
         "--only",
         default="build,engines,stores,serving",
         help="comma-separated benchmarks: build, engines (SHACL; pySHACL takes minutes), "
-        "stores, serving (our server against its peers)",
+        "stores, serving (our server against its peers), soak (memory under load, not run "
+        "unless named)",
     )
+    parser.add_argument("--minutes", type=float, default=30.0, help="soak: minutes of load")
+    parser.add_argument("--clients", type=int, default=16, help="soak: concurrent clients")
     parser.add_argument(
         "--targets",
         help="serving: only these targets, comma-separated (nap-graph, pyoxigraph, "
@@ -339,7 +343,17 @@ def main() -> None:
             table = serving_tables(sizes, work, targets)
             print(table)
             write_results("serving", table)
+        if "soak" in only:
+            from bench.soak import MAX_GROWTH, soak
+            from bench.soak import table as soak_table
+
+            figures = soak(build_of("real", work)[0], work / "soak", args.minutes, args.clients)
+            table = soak_table(figures)
+            print(table)
+            write_results("soak", table)
     print(f"\nWritten to {RESULTS.relative_to(ROOT)}")
+    if "soak" in only and figures["growth"] > MAX_GROWTH:
+        raise SystemExit(f"memory grew by {figures['growth']:.1f} %, more than {MAX_GROWTH:g} %")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
 Targets, each started here on loopback and stopped after:
 
-- `nap-graph`: our server on its embedded store (gunicorn, default settings);
+- `nap-graph`: our server on its embedded store (granian, default settings);
 - `nap-graph on Oxigraph server` / `nap-graph on Virtuoso`: our server answering from an
   external store that `nap-graph load` filled (issue: external stores);
 - `Oxigraph server`: the standalone server of the `oxigraph` package, queried directly;
@@ -81,8 +81,8 @@ def free_port() -> int:
     return probe()
 
 
-def tree_peak_memory_mb(pid: int) -> float:
-    """The sum of the peak resident memory (VmHWM) of a process and all its descendants."""
+def descendants(pid: int) -> list[int]:
+    """A process and all its descendants, from /proc."""
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -91,10 +91,18 @@ def tree_peak_memory_mb(pid: int) -> float:
             except (OSError, IndexError, ValueError):
                 continue
             children.setdefault(parent, []).append(int(entry.name))
-    total, todo = 0, [pid]
+    found, todo = [], [pid]
     while todo:
         current = todo.pop()
+        found.append(current)
         todo += children.get(current, [])
+    return found
+
+
+def tree_peak_memory_mb(pid: int) -> float:
+    """The sum of the peak resident memory (VmHWM) of a process and all its descendants."""
+    total = 0
+    for current in descendants(pid):
         try:
             for line in (Path("/proc") / str(current) / "status").read_text().splitlines():
                 if line.startswith("VmHWM:"):

@@ -3,7 +3,7 @@
     create_app()                          # settings from server/settings.py and NAP_GRAPH_* variables
     create_app({"BUILD_DIR": "build"})    # and explicit overrides (tests)
 
-Production: gunicorn 'server:create_app()' --workers 4 (see docs/server.md).
+Production: `nap-graph serve --workers 4`, which runs it under granian (see docs/server.md).
 """
 
 from __future__ import annotations

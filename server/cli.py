@@ -5,15 +5,22 @@ from __future__ import annotations
 
 import logging
 import os
+import resource
 import sys
 from pathlib import Path
 
 import click
 
-from nap_graph.build import PROJECT_ROOT, Settings, build
+from nap_graph.build import PROJECT_ROOT, Settings, build, recover_build
 from nap_graph.errors import DataInvalid, NapGraphError, SourceErrors
 from nap_graph.progress import Progress, RichProgress
 from nap_graph.store import BUILT_FILE
+
+# A client has this long to send a request's line and headers, and so many bytes for them:
+# past either, granian closes the connection (431 for too many bytes).
+HEADER_READ_TIMEOUT_MS = 10_000
+MAX_HEADER_BYTES = 16_384
+MAX_CONNECTIONS = 1024  # open at once, per process
 
 
 @click.command("serve")
@@ -44,12 +51,12 @@ from nap_graph.store import BUILT_FILE
     default=1,
     show_default=True,
     type=int,
-    help="Server processes (gunicorn); each holds its own copy of the store.",
+    help="Server processes (granian); each holds its own copy of the store.",
 )
 @click.option(
     "--threads", default=8, show_default=True, type=int, help="Threads per server process."
 )
-@click.option("--dev", is_flag=True, help="Run Werkzeug's development server instead of gunicorn.")
+@click.option("--dev", is_flag=True, help="Run Werkzeug's development server instead of granian.")
 @click.option(
     "--no-build", is_flag=True, help="Fail rather than build when there is no built graph."
 )
@@ -63,7 +70,7 @@ def serve_command(
     """
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # our own log has one line per request
-    config = {}
+    config = {"LISTEN_HOST": host}
     if store_endpoint:
         config["STORE_ENDPOINT"] = store_endpoint
     if data_files:
@@ -73,6 +80,7 @@ def serve_command(
             build_dir or Path(os.environ.get("NAP_GRAPH_BUILD_DIR") or PROJECT_ROOT / "build")
         ).resolve()
         config["BUILD_DIR"] = str(build_dir)
+        recover_build(build_dir)  # a build that crashed in its swap left only the previous one
         if not (build_dir / BUILT_FILE).is_file():
             if no_build:
                 raise click.ClickException(f"no built graph in {build_dir}: run `nap-graph build`")
@@ -87,7 +95,7 @@ def serve_command(
             )
             app.run(host=host, port=port, threaded=True)
         else:
-            _gunicorn(config, host, port, workers, threads)
+            _granian(config, host, port, workers, threads)
     except NapGraphError as exc:
         raise click.ClickException(str(exc)) from exc
 
@@ -102,45 +110,94 @@ def _build_first(build_dir: Path) -> None:
         raise click.ClickException(f"the build failed; nothing to serve:\n{exc}") from exc
 
 
-def _close_store(server, worker) -> None:
-    """gunicorn's worker_exit hook: stop the worker's query processes, busy ones too.
+def _close_store(app) -> None:
+    """Stop a worker's query processes, busy ones too, as the worker exits.
 
     They would die with the worker anyway (PR_SET_PDEATHSIG); closing first also answers the
     requests still waiting on them.
     """
-    app = getattr(worker, "wsgi", None)
-    store = app.extensions.get("nap_graph") if hasattr(app, "extensions") else None
+    store = app.extensions.get("nap_graph")
     if store is not None:
         store.close()
 
 
-def _gunicorn(config: dict, host: str, port: int, workers: int, threads: int) -> None:
-    """Run gunicorn in this process, each of its workers making the app with this config."""
-    from gunicorn.app.base import BaseApplication
+def _worker_app(config: dict, server_pid: int):
+    """Make the app in a granian worker process, tied to the server process."""
+    from multiprocessing.util import Finalize
 
+    from nap_graph.query_worker import die_with_parent
     from server import create_app
 
-    class Application(BaseApplication):
-        def load_config(self):
-            for key, value in {
-                "bind": f"{host}:{port}",
-                "workers": workers,
-                "threads": threads,
-                "worker_class": "gthread",
-                "timeout": 60,
-                "graceful_timeout": 5,
-                "control_socket_disable": True,
-                "accesslog": None,
-                "worker_exit": _close_store,
-            }.items():
-                self.cfg.set(key, value)
+    # granian's workers outlive a killed server process; this one goes with it (its query
+    # processes follow, by their own parent-death signal).
+    die_with_parent(server_pid)
+    app = create_app(config)
+    # Run when the worker ends its graceful stop; multiprocessing skips atexit in children.
+    Finalize(app, _close_store, args=(app,), exitpriority=10)
+    return app
 
-        def load(self):
-            return create_app(config)
 
+# The logs, the server's and granian's own, as the rest of the command writes them: to stderr,
+# in every worker process too (granian configures logging again in each).
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(message)s"}},
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "stream": "ext://sys.stderr",
+        }
+    },
+    "root": {"handlers": ["stderr"], "level": "INFO"},
+    "loggers": {
+        "_granian": {"handlers": [], "propagate": True},
+        "granian.access": {"handlers": [], "propagate": True},
+        "werkzeug": {"level": "WARNING"},
+    },
+}
+
+
+def _granian(config: dict, host: str, port: int, workers: int, threads: int) -> None:
+    """Run granian in this process: `workers` processes, each running the app in `threads`.
+
+    granian reads requests in Rust's async runtime and hands the app's threads only those whose
+    headers are complete: a client slow to send them holds a connection, not a thread
+    (docs/server.md says how the front was chosen).
+    """
+    from functools import partial
+
+    from granian.constants import HTTPModes, Interfaces
+    from granian.http import HTTP1Settings
+    from granian.server import Server
+
+    # Each connection is a file descriptor: MAX_CONNECTIONS per process is more than a soft
+    # limit of 1024 leaves room for.
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    server = Server(
+        "server:create_app",
+        address=host,
+        port=port,
+        interface=Interfaces.WSGI,
+        workers=workers,
+        blocking_threads=threads,
+        backpressure=MAX_CONNECTIONS,  # beyond, new connections wait in the listen queue
+        http=HTTPModes.http1,
+        websockets=False,
+        http1_settings=HTTP1Settings(
+            header_read_timeout=HEADER_READ_TIMEOUT_MS, max_buffer_size=MAX_HEADER_BYTES
+        ),
+        log_access=False,  # the app logs one line per request
+        log_dictconfig=LOGGING,
+        respawn_failed_workers=True,
+        workers_kill_timeout=5,  # a graceful stop waits this long for answers under way
+    )
     click.echo(
-        f"Serving on http://{host}:{port}/ (SPARQL at /sparql) with gunicorn, {workers} "
+        f"Serving on http://{host}:{port}/ (SPARQL at /sparql) with granian, {workers} "
         f"process(es) of {threads} threads; Ctrl-C stops.",
         err=True,
     )
-    Application().run()
+    server.serve(target_loader=partial(_worker_app, config, os.getpid()), wrap_loader=False)

@@ -60,7 +60,7 @@ SETTINGS = [
     (
         "MAX_REQUEST_BYTES",
         1000000,
-        "Largest request body accepted; beyond it the client gets 413. (Under gunicorn a GET's request line is limited to 8 KB, answered 414: send longer queries by POST.)",
+        "Largest request body accepted; beyond it the client gets 413. (A GET's request line and headers are limited to 16 KB in all, answered 431 by granian before the app sees them: send longer queries by POST.)",
     ),
     (
         "QUERY_WORKERS",
