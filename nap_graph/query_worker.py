@@ -35,6 +35,7 @@ import signal
 import socket
 import sys
 import threading
+import time
 
 CLONE_NEWNET = 0x40000000
 CLONE_NEWUSER = 0x10000000
@@ -230,19 +231,41 @@ def load_in_memory(files: list[str]) -> ox.Store:
 
 
 def zygote(control: socket.socket, memory: int, files: list[str]) -> None:
-    """Load the graph, then fork a worker for each socket received on the control socket."""
+    """Load the graph, then fork a worker for each socket received on the control socket.
+
+    Messages: `fork` with a socket (answered with the worker's PID), and `status PID`
+    (answered with how that worker ended, as os.waitstatus_to_exitcode gives it, or `-` if it
+    has not), so that the store can tell a query that ran out of memory from one that tried
+    the network or crashed the engine.
+    """
     store = load_in_memory(files)
-    # Workers are reaped by the kernel: nobody waits for them.
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    ended: dict[int, int] = {}
+
+    def reap(signum, frame) -> None:
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            ended[pid] = os.waitstatus_to_exitcode(status)
+            if len(ended) > 1000:  # nobody asked about the oldest
+                del ended[next(iter(ended))]
+
+    signal.signal(signal.SIGCHLD, reap)
     control.sendall(b"ready\n")
     me = os.getpid()
     while True:
         try:
-            message, fds, _, _ = socket.recv_fds(control, 16, 1)
+            message, fds, _, _ = socket.recv_fds(control, 32, 1)
         except OSError:
             return
         if not message:
             return  # the server closed the control socket: stop
+        if message.startswith(b"status "):
+            control.sendall(f"{_wait_for(ended, int(message.split()[1]), reap)}\n".encode())
+            continue
         pid = os.fork()
         if pid == 0:
             die_with_parent(me)  # the parent-death signal is not inherited across fork
@@ -254,6 +277,16 @@ def zygote(control: socket.socket, memory: int, files: list[str]) -> None:
                 os._exit(0)
         os.close(fds[0])
         control.sendall(f"{pid}\n".encode())
+
+
+def _wait_for(ended: dict[int, int], pid: int, reap, wait: float = 1.0) -> str:
+    """How worker `pid` ended, waiting a little: the store asks as soon as its socket closes."""
+    for _ in range(int(wait / 0.01)):
+        reap(None, None)
+        if pid in ended:
+            return str(ended.pop(pid))
+        time.sleep(0.01)
+    return "-"
 
 
 if __name__ == "__main__":

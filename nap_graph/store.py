@@ -36,6 +36,10 @@ from nap_graph.errors import NapGraphError, NotBuilt, QueryRejected
 BUILT_FILE = "nap-graph.nq.gz"
 log = logging.getLogger(__name__)
 
+# How a worker's end tells why its query stopped it: Oxigraph aborts past RLIMIT_DATA, the
+# seccomp filter kills with SIGSYS (nap_graph/syscall_filter.py); anything else is a crash.
+_CAUSES = {-signal.SIGABRT: "memory", -signal.SIGSYS: "network"}
+
 
 class QueryTimeout(NapGraphError):
     """A query ran past the time limit and was stopped."""
@@ -355,6 +359,16 @@ class _Zygote:
                 raise
         return _Worker(Connection(ours.detach()), "forked from the in-memory store")
 
+    def exit_code(self, pid: int) -> int | None:
+        """How a worker it forked ended (a negative signal number, as Popen's returncode)."""
+        with self.lock:
+            try:
+                self.control.sendall(f"status {pid}".encode())
+                line = self._line(5)
+            except (OSError, StoreUnavailable):
+                return None
+        return None if line == "-" else int(line)
+
     def alive(self) -> bool:
         return self.process.poll() is None
 
@@ -415,7 +429,9 @@ class OxigraphStore:
         self._reloading = False
         self._reloads = 0
         self._replaced = 0  # workers killed past a time limit, or stopped by their query
-        self._crashed = 0  # workers stopped by their query: memory, network, or a crash
+        # Workers stopped by their query, by cause: past the memory a query may have
+        # (Oxigraph aborts), a socket the seccomp filter forbids, or a crash of the engine.
+        self._ended = {"memory": 0, "network": 0, "crash": 0}
         self._lock = threading.Lock()
         self._zygote: _Zygote | None = None
         self._path: Path | None = None
@@ -488,6 +504,17 @@ class OxigraphStore:
         if self._closed:
             worker.stop()
         return worker
+
+    def _exit_code(self, worker: _Worker) -> int | None:
+        """How a worker that stopped answering ended: from its zygote, or its own process."""
+        if worker.process is not None:
+            try:
+                return worker.process.wait(1)
+            except subprocess.TimeoutExpired:
+                return None
+        if self._zygote is None or worker.pid is None:
+            return None
+        return self._zygote.exit_code(worker.pid)
 
     def _kill(self, worker: _Worker) -> None:
         with self._lock:
@@ -626,17 +653,20 @@ class OxigraphStore:
                 )
             reply = worker.connection.recv()
         except (EOFError, OSError) as exc:
+            code = self._exit_code(worker)
             self._replace(workers, worker)
             if self._closed or (self._zygote is not None and not self._zygote.alive()):
                 raise StoreUnavailable(f"a query worker failed: {exc}") from exc
-            self._crashed += 1
-            # The store is well: the query itself stopped its worker, past the memory a query
-            # may have (Oxigraph aborts then), or by trying to open a network connection
-            # (the seccomp filter kills it then).
+            # The store is well: the query itself stopped its worker.
+            cause = _CAUSES.get(code, "crash")
+            self._ended[cause] += 1
             raise QueryRejected(
-                "the query stopped the worker answering it: it may need more than the "
-                f"{self.memory / 1e6:g} MB of memory a query may have, or it tried to open a "
-                "network connection, which no query may"
+                {
+                    "network": "the query tried to open a network connection, which no query "
+                    "may: the worker answering it was stopped",
+                    "memory": "the query needs more than the "
+                    f"{self.memory / 1e6:g} MB of memory a query may have",
+                }.get(cause, f"the query crashed the worker answering it (exit status {code})")
             ) from exc
         self._release(workers, worker)
         if reply[0] == "error":
@@ -664,7 +694,9 @@ class OxigraphStore:
             "reloading": self._reloading,
             "reloads": self._reloads,
             "workers_replaced": self._replaced,
-            "workers_crashed": self._crashed,
+            "workers_crashed": self._ended["crash"],
+            "workers_out_of_memory": self._ended["memory"],
+            "workers_stopped_for_network": self._ended["network"],
         }
 
     def alive(self) -> bool:

@@ -176,7 +176,10 @@ def _granian(config: dict, host: str, port: int, workers: int, threads: int) -> 
     # limit of 1024 leaves room for.
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft != hard:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        except (ValueError, OSError):  # an unlimited hard limit is no soft limit to take
+            resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 65536), hard))
     server = Server(
         "server:create_app",
         address=host,

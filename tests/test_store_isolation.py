@@ -81,3 +81,26 @@ def test_a_bad_request_is_an_error_and_the_worker_lives_on(store, request_):
         store.query(query, **request_)
     assert store._pools["site"].idle == [worker] and worker.alive()
     assert store.query("ASK { ?s ?p ?o }").body == b'{"head":{},"boolean":true}'
+
+
+@pytest.mark.parametrize("mode", ["memory", "disk"])
+def test_the_store_tells_why_a_query_stopped_its_worker(mode, tmp_path):
+    """Out of memory, the network, a crash: each is told apart, to the client and in /health."""
+    data = tmp_path / "data.nt"
+    data.write_text('<http://e/s> <http://e/p> "x" .\n')
+    store = OxigraphStore(
+        [data], mode=mode, cache=tmp_path / "stores", timeout=20, memory=300_000_000
+    )
+    try:
+        doubling = " ".join(f"BIND(CONCAT(?x{i}, ?x{i}) AS ?x{i + 1})" for i in range(40))
+        with pytest.raises(QueryRejected, match="needs more than the 300 MB"):
+            store.query(f"SELECT (STRLEN(?x40) AS ?n) WHERE {{ ?s ?p ?x0 {doubling} }}")
+        with pytest.raises(QueryRejected, match="tried to open a network connection"):
+            store.query("SELECT * WHERE { SERVICE SILENT <http://127.0.0.1:59999/> { ?s ?p ?o } }")
+        assert store.query("ASK { ?s ?p ?o }").body.endswith(b"true}")
+        health = store.health()
+        assert health["workers_out_of_memory"] == 1
+        assert health["workers_stopped_for_network"] == 1
+        assert health["workers_crashed"] == 0
+    finally:
+        store.close()
