@@ -628,23 +628,24 @@ class GraphBuilder:
             if o.status:
                 part.append(s + status[o.status])
 
+    def _observation(self, iri: str, dataset: str, iso3: str | None, category: str) -> None:
+        """The triples every observation of the smaller datasets starts with (the monthly
+        ones, many more, are written by add_observations' own loop)."""
+        add = self.quads.add
+        add("peacekeeping", iso3, iri, RDF.type, t.iri(QB.Observation))
+        add("peacekeeping", iso3, iri, QB.dataSet, t.iri(self.iris.dataset(dataset)))
+        if iso3 is not None:
+            add("peacekeeping", iso3, iri, WPS.contributor, t.iri(self.iris.country(iso3)))
+        add("peacekeeping", iso3, iri, WPS.personnelCategory, self.concept("category", category))
+
     def add_headcounts(self, headcounts: Iterable[Headcount]) -> None:
         add = self.quads.add
         dataset = "headcounts-by-country"
         for h in headcounts:
             iri = self.iris.observation(dataset, h.iso3, h.month, h.category)
             self.quads.origin(iri, h.origin)
-            add("peacekeeping", h.iso3, iri, RDF.type, t.iri(QB.Observation))
-            add("peacekeeping", h.iso3, iri, QB.dataSet, t.iri(self.iris.dataset(dataset)))
-            add("peacekeeping", h.iso3, iri, WPS.contributor, t.iri(self.iris.country(h.iso3)))
+            self._observation(iri, dataset, h.iso3, h.category)
             add("peacekeeping", h.iso3, iri, WPS.refMonth, t.gyearmonth(h.month))
-            add(
-                "peacekeeping",
-                h.iso3,
-                iri,
-                WPS.personnelCategory,
-                self.concept("category", h.category),
-            )
             add("peacekeeping", h.iso3, iri, WPS.personnelCount, t.integer(h.total))
             add("peacekeeping", h.iso3, iri, WPS.dataSource, t.iri(self.iris.source(h.source)))
 
@@ -664,16 +665,7 @@ class GraphBuilder:
                 )
             minted.add(iri)
             self.quads.origin(iri, f.origin)
-            add("peacekeeping", f.iso3, iri, RDF.type, t.iri(QB.Observation))
-            add("peacekeeping", f.iso3, iri, QB.dataSet, t.iri(self.iris.dataset(dataset)))
-            add("peacekeeping", f.iso3, iri, WPS.contributor, t.iri(self.iris.country(f.iso3)))
-            add(
-                "peacekeeping",
-                f.iso3,
-                iri,
-                WPS.personnelCategory,
-                self.concept("category", f.category),
-            )
+            self._observation(iri, dataset, f.iso3, f.category)
             add("peacekeeping", f.iso3, iri, WPS.statedIn, t.iri(f.source))
             add("peacekeeping", f.iso3, iri, WPS.womenCount, t.integer(f.women))
             add("peacekeeping", f.iso3, iri, WPS.personnelCount, t.integer(f.total))
@@ -690,15 +682,7 @@ class GraphBuilder:
         for target in targets:
             iri = self.iris.observation(dataset, target.category, str(target.year))
             self.quads.origin(iri, target.origin)
-            add("peacekeeping", None, iri, RDF.type, t.iri(QB.Observation))
-            add("peacekeeping", None, iri, QB.dataSet, t.iri(self.iris.dataset(dataset)))
-            add(
-                "peacekeeping",
-                None,
-                iri,
-                WPS.personnelCategory,
-                self.concept("category", target.category),
-            )
+            self._observation(iri, dataset, None, target.category)
             add("peacekeeping", None, iri, WPS.targetYear, t.gyear(target.year))
             add("peacekeeping", None, iri, WPS.targetShareOfWomen, t.decimal(target.share))
             add(

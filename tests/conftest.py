@@ -184,14 +184,19 @@ def w3c_server(tmp_path_factory):
     server.stop()
 
 
+def serve_build(build_dir: Path, folder: Path, launcher: list[str] | None = None) -> LiveServer:
+    """The server on a build with its default settings, its store and log kept in `folder`."""
+    return LiveServer(
+        ["--out", str(build_dir)],
+        {"NAP_GRAPH_STORE_DIR": str(folder / "cache")},
+        folder / "server.log",
+        launcher=launcher,
+    )
+
+
 @pytest.fixture(scope="session")
 def full_server(full_build, tmp_path_factory):
     """The server on all the data on hand, with its default limits: what visitors see."""
-    folder = tmp_path_factory.mktemp("full-server")
-    server = LiveServer(
-        ["--out", str(full_build.settings.out_dir)],
-        {"NAP_GRAPH_STORE_DIR": str(folder / "cache")},
-        folder / "server.log",
-    )
+    server = serve_build(full_build.settings.out_dir, tmp_path_factory.mktemp("full-server"))
     yield server
     server.stop()

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -97,22 +98,29 @@ def serve_from(store: ExternalStore, build_dir: Path, folder: Path, healthy=True
     )
 
 
-@pytest.fixture(scope="module", params=sorted(STORES))
-def remote(request, full_build, tmp_path_factory):
-    """(store, server): a store filled with the full build, and our server answering from it."""
-    folder = tmp_path_factory.mktemp(request.param)
-    store = STORES[request.param](folder / "store")
+@contextmanager
+def filled_and_served(kind: type[ExternalStore], build_dir: Path, folder: Path):
+    """(store, server): a store of `kind` filled with a build, and our server answering from it."""
+    store = kind(folder / "store")
     store.start()
     try:
-        result = run_load(full_build.settings.out_dir, store)
+        result = run_load(build_dir, store)
         assert result.returncode == 0, result.stdout + result.stderr
-        server = serve_from(store, full_build.settings.out_dir, folder)
+        server = serve_from(store, build_dir, folder)
         try:
             yield store, server
         finally:
             server.stop()
     finally:
         store.stop()
+
+
+@pytest.fixture(scope="module", params=sorted(STORES))
+def remote(request, full_build, tmp_path_factory):
+    """(store, server): a store filled with the full build, and our server answering from it."""
+    folder = tmp_path_factory.mktemp(request.param)
+    with filled_and_served(STORES[request.param], full_build.settings.out_dir, folder) as both:
+        yield both
 
 
 def select(url: str, query: str) -> dict:

@@ -14,7 +14,7 @@ import time
 
 import pytest
 import requests
-from conftest import LiveServer
+from conftest import serve_build
 
 from server.cli import HEADER_READ_TIMEOUT_MS
 
@@ -27,11 +27,7 @@ def server(built, tmp_path_factory):
     """The server as the README runs it: its default front, on the small build."""
     folder = tmp_path_factory.mktemp("slow-clients")
     _enough_file_descriptors(SLOW_CLIENTS + 200)  # the server inherits the limit too
-    live = LiveServer(
-        ["--out", str(built.settings.out_dir)],
-        {"NAP_GRAPH_STORE_DIR": str(folder / "cache")},
-        folder / "server.log",
-    )
+    live = serve_build(built.settings.out_dir, folder)
     yield live
     live.stop()
 

@@ -16,7 +16,7 @@ import textwrap
 import pyoxigraph as ox
 import pytest
 import requests
-from conftest import TESTS, TIMEOUT, LiveServer
+from conftest import TESTS, TIMEOUT, serve_build
 from ssrf_spellings import SparqlListener, spellings
 
 from nap_graph.errors import QueryRejected
@@ -99,11 +99,9 @@ def assert_refused_and_unheard(server_url: str, queries: list[str], listener) ->
 
 @pytest.fixture(scope="module", params=["namespaces", "no-namespaces"])
 def embedded(request, built, tmp_path_factory):
-    folder = tmp_path_factory.mktemp(request.param)
-    server = LiveServer(
-        ["--out", str(built.settings.out_dir)],
-        {"NAP_GRAPH_STORE_DIR": str(folder / "cache")},
-        folder / "server.log",
+    server = serve_build(
+        built.settings.out_dir,
+        tmp_path_factory.mktemp(request.param),
         launcher=WITHOUT_NAMESPACES if request.param == "no-namespaces" else None,
     )
     yield request.param, server
@@ -124,28 +122,18 @@ def test_the_embedded_server_fetches_nothing(embedded, acted_on, listener):
 
 def test_in_front_of_an_external_store_it_fetches_nothing(built, acted_on, listener, tmp_path):
     from external_stores import OxigraphServer
-    from test_remote_stores import run_load, serve_from
+    from test_remote_stores import filled_and_served
 
-    store = OxigraphServer(tmp_path / "store")
-    store.start()
-    try:
-        loaded = run_load(built.settings.out_dir, store)
-        assert loaded.returncode == 0, loaded.stdout + loaded.stderr
-        server = serve_from(store, built.settings.out_dir, tmp_path)
-        try:
-            assert_refused_and_unheard(server.url, sample(acted_on, every=50), listener)
-            # The store itself would fetch: the check is what stands between.
-            heard = listener.requests
-            direct = requests.get(
-                store.query,
-                params={"query": f"SELECT * {{ SERVICE SILENT <{listener.url}> {{ ?x ?x ?x }} }}"},
-                timeout=TIMEOUT,
-            )
-            assert direct.status_code == 200 and listener.requests > heard
-        finally:
-            server.stop()
-    finally:
-        store.stop()
+    with filled_and_served(OxigraphServer, built.settings.out_dir, tmp_path) as (store, server):
+        assert_refused_and_unheard(server.url, sample(acted_on, every=50), listener)
+        # The store itself would fetch: the check is what stands between.
+        heard = listener.requests
+        direct = requests.get(
+            store.query,
+            params={"query": f"SELECT * {{ SERVICE SILENT <{listener.url}> {{ ?x ?x ?x }} }}"},
+            timeout=TIMEOUT,
+        )
+        assert direct.status_code == 200 and listener.requests > heard
 
 
 STORE_SCRIPT = """
