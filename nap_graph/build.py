@@ -20,7 +20,6 @@ import pyoxigraph as ox
 
 from nap_graph import dump
 from nap_graph.country_status import CountryStatus, country_statuses
-from nap_graph.describe import Description
 from nap_graph.errors import DataInvalid, NapGraphError
 from nap_graph.graph import GraphBuilder, Quads, Source
 from nap_graph.iris import DEFAULT_BASE_IRI, Iris
@@ -32,6 +31,7 @@ from nap_graph.sources.naps import read_nap_sources
 from nap_graph.sources.records import ErrorCollector, ImportReport, Origin, read_csv
 from nap_graph.validate import Report, load_shapes, validate_store
 from nap_graph.vocabulary import ONTOLOGY_FILE, SHAPES_FILE, Vocabulary
+from nap_graph.void import Description
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 log = logging.getLogger(__name__)

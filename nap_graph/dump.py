@@ -150,7 +150,7 @@ _RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 
 
 def ntriples(lines: list[bytes]) -> bytes:
-    """Return triples given as UTF-8 "s p o" lines (see nap_graph.terms) as N-Triples."""
+    """Return triples given as UTF-8 "s p o" lines (see nap_graph.ntriples) as N-Triples."""
     return b" .\n".join(lines) + b" .\n" if lines else b""
 
 
@@ -160,7 +160,7 @@ def write_jsonld(path: Path, lines: Iterable[bytes], prefixes: dict[str, str]) -
     Oxigraph writes expanded JSON-LD (2.5 times the size of the Turtle) and rdflib's
     compacting serializer takes minutes at a million triples, so this writes the compact
     form directly: one context of the dumps' prefixes and one node object per line. It
-    reads the lines that nap_graph.terms writes, whose string escapes are also JSON's.
+    reads the lines that nap_graph.ntriples writes, whose string escapes are also JSON's.
     """
     by_length = sorted(prefixes.items(), key=lambda kv: -len(kv[1]))
     compacted: dict[str, str] = {}

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
-from nap_graph import terms as t
+from nap_graph import ntriples as t
 from nap_graph.country_status import CountryStatus
 from nap_graph.iris import Iris, short_hash
 from nap_graph.namespaces import DCAT, FOAF, PROV, QB, WPS

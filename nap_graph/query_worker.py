@@ -16,7 +16,7 @@ Every such process is confined, first thing, before Oxigraph loads:
   loopback, is down), and a seccomp filter lets them open no socket but Unix ones: a process
   that tries is killed (nap_graph/syscall_filter.py). The filter holds where namespaces are
   refused (Docker's default profile refuses unshare()). The server refuses SERVICE before a
-  query runs (nap_graph/sparql.py); these hold even if that check is wrong.
+  query runs (nap_graph/query_check.py); these hold even if that check is wrong.
 - no orphans: the kernel kills a zygote or worker whose parent dies (PR_SET_PDEATHSIG), and
   a worker stops itself shortly after a query's time limit, should the server not kill it.
 - bounded memory: a worker may allocate QUERY_MEMORY_BYTES beyond what it holds at its start
@@ -187,7 +187,7 @@ def _limit_memory(allowance: int) -> None:
 # Oxigraph parses and evaluates recursively: on the main thread's 8 MB a query of 10,000
 # UNIONs, or 860 nested EXISTS, overflows the stack and kills the worker. Queries run on a
 # thread with 64 times the stack, beyond what any query of MAX_QUERY_BYTES can nest (the
-# server also refuses deep nesting: nap_graph/sparql.py). Untouched, it costs no memory.
+# server also refuses deep nesting: nap_graph/query_check.py). Untouched, it costs no memory.
 QUERY_STACK_BYTES = 512 << 20
 
 

@@ -30,13 +30,13 @@ from SPARQLWrapper.SPARQLExceptions import (
 )
 
 from nap_graph.errors import NapGraphError, QueryRejected
-from nap_graph.query_worker import write_result
-from nap_graph.sparql import (
+from nap_graph.query_check import (
     inspect,
     refuse_custom_functions,
     with_limit,
     without_dataset_clauses,
 )
+from nap_graph.query_worker import write_result
 from nap_graph.store import Answer, QueryTimeout, Store, StoreBusy, StoreUnavailable
 
 USER_VARIABLE = "NAP_GRAPH_STORE_USER"

@@ -555,7 +555,7 @@ def specialize(query: str, subclasses: dict[str, list[str]]) -> str:
 
 def binds_this(query: str) -> bool:
     """Whether ?this occurs in the query outside FILTER and MINUS, where a pattern can bind it."""
-    from nap_graph.sparql import tokens
+    from nap_graph.query_check import tokens
 
     toks = tokens(query)
     kept = []

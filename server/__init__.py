@@ -51,10 +51,10 @@ def create_app(config: dict | None = None) -> Flask:
         else None
     )
 
-    from server import downloads, resources, site, sparql, vendor
+    from server import downloads, endpoint, resources, site, vendor
     from server.errors import register_error_handlers
 
-    for blueprint in (sparql.bp, resources.bp, downloads.bp, site.bp, vendor.bp):
+    for blueprint in (endpoint.bp, resources.bp, downloads.bp, site.bp, vendor.bp):
         app.register_blueprint(blueprint)
     # Links in pages go to this server for IRIs under its base, wherever it runs.
     app.jinja_env.globals["local_url"] = resources.local_url

@@ -11,8 +11,8 @@ import pytest
 
 from nap_graph.errors import QueryRejected
 from nap_graph.load import GraphFile, batches, split_by_graph
+from nap_graph.query_check import refuse_custom_functions, with_limit, without_dataset_clauses
 from nap_graph.remote import Credentials, graphs_of_void
-from nap_graph.sparql import refuse_custom_functions, with_limit, without_dataset_clauses
 from nap_graph.store import BUILT_FILE
 from server.resources import concise_bounded_description
 

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from nap_graph.sparql import MAX_CLAUSES, MAX_NESTING
+from nap_graph.query_check import MAX_CLAUSES, MAX_NESTING
 from server import create_app
 from server.hosts import host_allowed, host_name, parse_allowed, prefix_is_a_path
 

@@ -716,14 +716,14 @@ def test_a_query_past_its_memory_stops_alone(capped_server):
 )
 def test_the_scan_refuses_whatever_could_hide_service(query):
     from nap_graph.errors import QueryRejected
-    from nap_graph.sparql import inspect
+    from nap_graph.query_check import inspect
 
     with pytest.raises(QueryRejected, match="SERVICE is not allowed|malformed"):
         inspect(query)
 
 
 def test_the_scan_reads_escapes_as_the_grammar_does():
-    from nap_graph.sparql import inspect
+    from nap_graph.query_check import inspect
 
     inspection = inspect(
         "PREFIX ex: <http://e/> SELECT * FROM ex:a\\#b FROM NAMED <http://e/\\u0041> "
@@ -751,7 +751,7 @@ def test_the_scan_takes_linear_time(query):
     """A regression guard for quadratic blow-up: 1 MB would take minutes; it takes well
     under a second."""
     from nap_graph.errors import QueryRejected
-    from nap_graph.sparql import inspect
+    from nap_graph.query_check import inspect
 
     assert len(query) > 900_000
     started = time.perf_counter()

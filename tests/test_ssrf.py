@@ -20,7 +20,7 @@ from conftest import TESTS, TIMEOUT, serve_build
 from ssrf_spellings import SparqlListener, spellings
 
 from nap_graph.errors import QueryRejected
-from nap_graph.sparql import inspect
+from nap_graph.query_check import inspect
 
 WITHOUT_NAMESPACES = [str(TESTS / "tools" / "without_namespaces.py")]
 

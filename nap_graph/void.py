@@ -8,7 +8,7 @@ import pyoxigraph as ox
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, XSD
 
 from nap_graph import __version__
-from nap_graph import terms as t
+from nap_graph import ntriples as t
 from nap_graph.dump import sha256
 from nap_graph.iris import Iris, slug
 from nap_graph.namespaces import DCAT, FOAF, PROV, SD, SPDX, VOID, WPS

@@ -10,7 +10,7 @@ import pyoxigraph as ox
 from flask import Blueprint, current_app, make_response, render_template, request, url_for
 
 from nap_graph.errors import QueryRejected
-from nap_graph.sparql import inspect, unknown_graphs
+from nap_graph.query_check import inspect, unknown_graphs
 from server.errors import APIError
 from server.negotiation import GRAPH_FORMATS, RESULT_FORMATS, NotAcceptable, choose
 from server.store_access import get_store
