@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from nap_graph import dump
+from nap_graph import dump, formats
 from nap_graph.country_status import CountryStatus, country_statuses
 from nap_graph.errors import DataInvalid, NapGraphError
 from nap_graph.graph import GraphBuilder, Quads, Source
@@ -534,7 +534,8 @@ def write_country_statuses(built: Built, path: Path) -> None:
 def write_description(built: Built, out: Path, iris: Iris) -> None:
     description = Description(iris)
     description.dataset_facts(built.store, built.quads.graphs, built.build_time)
-    for relative, (media_type, title) in dump.WHOLE_GRAPH.items():
+    for relative, title in dump.WHOLE_GRAPH.items():
+        media_type = formats.from_path(relative)[0].media_type
         description.distribution(out / relative, relative, media_type, f"The whole graph, {title}")
     for path in sorted((out / dump.STATISTICS_DIR).iterdir()):
         relative = f"{dump.STATISTICS_DIR}/{path.name}"

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 import pyoxigraph as ox
 
-from nap_graph import __version__
+from nap_graph import __version__, formats
 from nap_graph.build import Settings, assemble, build
 from nap_graph.errors import DataInvalid, NapGraphError, QueryRejected, SourceErrors
 from nap_graph.progress import Progress, RichProgress
@@ -20,20 +20,9 @@ from nap_graph.validate import ENGINES, Report, validate_pyshacl, validate_store
 # pySHACL's documented exit codes, which `validate` and `build` follow.
 EXIT_CONFORMS, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
 
-RESULT_FORMATS = {
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-    "json": ox.QueryResultsFormat.JSON,
-    "xml": ox.QueryResultsFormat.XML,
-}
-GRAPH_FORMATS = {
-    "ttl": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "trig": ox.RdfFormat.TRIG,
-    "nq": ox.RdfFormat.N_QUADS,
-    "xml": ox.RdfFormat.RDF_XML,
-}
+# The names `query --format` and `dump --format` take (nap_graph.formats knows each).
+QUERY_FORMATS = ("table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld")
+DUMP_FORMATS = ("jsonld", "nq", "nt", "trig", "ttl", "xml")
 
 
 def settings_options(func):
@@ -217,8 +206,8 @@ def _validate(settings: Settings, files, engine: str, progress: Progress) -> Rep
         store = ox.Store()
         origins = {}
         for path in files:
-            fmt = ox.RdfFormat.from_extension(path.suffix.lstrip("."))
             try:
+                fmt = formats.from_path(path)[0].ox
                 store.load(path=str(path), format=fmt)
                 # A result names the file that says something about its focus node.
                 for item in ox.parse(path=str(path), format=fmt):
@@ -255,7 +244,7 @@ def _open(settings: Settings) -> ox.Store:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld"]),
+    type=click.Choice(QUERY_FORMATS),
     default="table",
     show_default=True,
     help="table, csv, tsv, json, xml for SELECT and ASK; ttl, nt, jsonld for CONSTRUCT and DESCRIBE.",
@@ -284,15 +273,16 @@ def query_command(query, query_file, fmt, **options):
     except NapGraphError as exc:
         _fail(str(exc), EXIT_ERROR)
     if isinstance(result, ox.QueryTriples):
-        rdf_format = GRAPH_FORMATS.get(fmt, ox.RdfFormat.TURTLE)
-        sys.stdout.buffer.write(ox.serialize(list(result), format=rdf_format))
+        rdf_format = formats.by_name(fmt, formats.GRAPH) or formats.by_name("turtle")
+        sys.stdout.buffer.write(ox.serialize(list(result), format=rdf_format.ox))
         return
     if fmt == "table":
         _print_table(result)
         return
-    if fmt not in RESULT_FORMATS:
+    results_format = formats.by_name(fmt, formats.RESULTS)
+    if results_format is None:
         _fail(f"--format {fmt} is for CONSTRUCT and DESCRIBE queries", EXIT_ERROR)
-    sys.stdout.buffer.write(result.serialize(format=RESULT_FORMATS[fmt]))
+    sys.stdout.buffer.write(result.serialize(format=results_format.ox))
 
 
 def _print_table(result) -> None:
@@ -323,9 +313,7 @@ def _show(term) -> str:
 
 @cli.command("dump")
 @settings_options
-@click.option(
-    "--format", "fmt", type=click.Choice(sorted(GRAPH_FORMATS)), default="ttl", show_default=True
-)
+@click.option("--format", "fmt", type=click.Choice(DUMP_FORMATS), default="ttl", show_default=True)
 @click.option("--country", help="Only the resources of one country (ISO 3166-1 alpha-3 code).")
 @click.option(
     "--graph",
@@ -344,7 +332,7 @@ def dump_command(fmt, country, graph_name, output, **options):
     from nap_graph.iris import Iris
 
     settings = _settings(**options)
-    rdf_format = GRAPH_FORMATS[fmt]
+    rdf_format = formats.by_name(fmt, formats.GRAPH).ox
     try:
         if country:
             path = settings.out_dir / "countries" / f"{country.upper()}.ttl"

@@ -18,13 +18,14 @@ import pyoxigraph as ox
 from nap_graph.iris import Iris
 from nap_graph.namespaces import PREFIXES
 
-# The files of one build, relative to the output folder, with their media types.
+# The files of the whole graph, relative to the output folder, with their titles (their
+# media types come from their extensions, through nap_graph.formats).
 WHOLE_GRAPH = {
-    "nap-graph.ttl": ("text/turtle", "Turtle"),
-    "nap-graph.nt.gz": ("application/n-triples", "N-Triples, gzip"),
-    "nap-graph.jsonld": ("application/ld+json", "JSON-LD"),
-    "nap-graph.trig": ("application/trig", "TriG, with the named graphs"),
-    "nap-graph.nq.gz": ("application/n-quads", "N-Quads with the named graphs, gzip"),
+    "nap-graph.ttl": "Turtle",
+    "nap-graph.nt.gz": "N-Triples, gzip",
+    "nap-graph.jsonld": "JSON-LD",
+    "nap-graph.trig": "TriG, with the named graphs",
+    "nap-graph.nq.gz": "N-Quads with the named graphs, gzip",
 }
 DESCRIPTION_FILE = "void.ttl"
 COUNTRIES_DIR = "countries"

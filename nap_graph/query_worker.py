@@ -81,16 +81,8 @@ from multiprocessing.connection import Connection  # noqa: E402
 
 import pyoxigraph as ox  # noqa: E402
 
+from nap_graph import formats  # noqa: E402
 from nap_graph.results import write_ask, write_select  # noqa: E402
-
-GRAPH_FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-    "trig": ox.RdfFormat.TRIG,
-    "nquads": ox.RdfFormat.N_QUADS,
-}
 
 
 def _within(items, limit: int, max_bytes: int, size) -> tuple[list, bool]:
@@ -136,7 +128,7 @@ def write_result(result, request: dict) -> tuple:
         )
         return ("ok", "bindings", body, truncated, len(rows))
     triples, truncated = _within(result, limit, max_bytes, lambda t: len(str(t)))
-    fmt = GRAPH_FORMATS[request["graph_format"]]
+    fmt = formats.by_name(request["graph_format"], formats.GRAPH).ox
     body, triples, truncated = _write_within(
         lambda triples: ox.serialize(triples, format=fmt), triples, truncated, max_bytes
     )
@@ -221,12 +213,9 @@ def load_in_memory(files: list[str]) -> ox.Store:
     """Load RDF files into an in-memory store; the format comes from each file's extension."""
     store = ox.Store()
     for name in files:
-        gzipped = name.endswith(".gz")
-        fmt = ox.RdfFormat.from_extension(
-            name[:-3].rsplit(".", 1)[-1] if gzipped else name.rsplit(".", 1)[-1]
-        )
+        fmt, gzipped = formats.from_path(name)
         with gzip.open(name, "rb") if gzipped else open(name, "rb") as handle:
-            store.load(handle, format=fmt)
+            store.load(handle, format=fmt.ox)
     return store
 
 

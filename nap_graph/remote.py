@@ -29,6 +29,7 @@ from SPARQLWrapper.SPARQLExceptions import (
     Unauthorized,
 )
 
+from nap_graph import formats
 from nap_graph.errors import NapGraphError, QueryRejected
 from nap_graph.query_check import (
     inspect,
@@ -48,17 +49,6 @@ NO_GRAPH = "urn:x-nap-graph:no-graph"
 ACCEPT = {
     "results": "application/sparql-results+json, application/sparql-results+xml;q=0.5",
     "graph": "application/n-triples, text/turtle;q=0.8, application/rdf+xml;q=0.5",
-}
-QUERY_RESULT_FORMATS = {
-    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
-    "application/json": ox.QueryResultsFormat.JSON,
-    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-}
-GRAPH_FORMATS = {
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "text/plain": ox.RdfFormat.N_TRIPLES,
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
 }
 
 
@@ -398,10 +388,11 @@ class RemoteStore:
             )
         self._last_error = None
         try:
-            if media_type in QUERY_RESULT_FORMATS:
-                return ox.parse_query_results(body, format=QUERY_RESULT_FORMATS[media_type])
-            if media_type in GRAPH_FORMATS:
-                return list(ox.parse(body, format=GRAPH_FORMATS[media_type]))
+            fmt = formats.by_name(media_type) if media_type else None
+            if fmt is not None and fmt.kind == formats.RESULTS:
+                return ox.parse_query_results(body, format=fmt.ox)
+            if fmt is not None and fmt.kind == formats.GRAPH:
+                return list(ox.parse(body, format=fmt.ox))
         except (SyntaxError, ValueError) as exc:
             raise self._down(
                 f"the store's answer could not be read ({media_type}): {exc}", exc

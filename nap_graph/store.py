@@ -31,6 +31,7 @@ from typing import Protocol
 
 import pyoxigraph as ox
 
+from nap_graph import formats
 from nap_graph.errors import NapGraphError, NotBuilt, QueryRejected
 
 BUILT_FILE = "nap-graph.nq.gz"
@@ -124,27 +125,11 @@ def run_query(store: ox.Store, query: str, prefixes: dict[str, str] | None = Non
 
 # ------------------------------------------------------------------ the server's store on disk
 
-RDF_EXTENSIONS = {
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".trig": ox.RdfFormat.TRIG,
-    ".nq": ox.RdfFormat.N_QUADS,
-    ".jsonld": ox.RdfFormat.JSON_LD,
-    ".rdf": ox.RdfFormat.RDF_XML,
-    ".owl": ox.RdfFormat.RDF_XML,
-}
-
 
 def rdf_format(path: Path) -> tuple[ox.RdfFormat, bool]:
     """Return the RDF format of a file from its extension, and whether it is gzipped."""
-    suffixes = path.suffixes
-    gzipped = bool(suffixes) and suffixes[-1] == ".gz"
-    extension = suffixes[-2] if gzipped and len(suffixes) > 1 else path.suffix
-    if extension not in RDF_EXTENSIONS:
-        raise NapGraphError(
-            f"{path}: unknown RDF format (expected one of {', '.join(RDF_EXTENSIONS)})"
-        )
-    return RDF_EXTENSIONS[extension], gzipped
+    fmt, gzipped = formats.from_path(path)
+    return fmt.ox, gzipped
 
 
 def prepare_store(files: list[Path], cache: Path) -> Path:

@@ -14,19 +14,13 @@ from flask import Blueprint, current_app, render_template, request, send_file
 
 from nap_graph import dump
 from nap_graph.errors import UnknownResource
-from server.negotiation import GRAPH_FORMATS, choose
+from nap_graph.formats import GRAPH, by_extension
+from server.negotiation import RDF_FORMATS, choose
 
 bp = Blueprint("downloads", __name__)
 
-MEDIA_TYPES = {
-    ".ttl": "text/turtle",
-    ".nt": "application/n-triples",
-    ".jsonld": "application/ld+json",
-    ".trig": "application/trig",
-    ".nq": "application/n-quads",
-    ".csv": "text/csv",
-    ".gz": "application/gzip",
-}
+# The downloads that are not RDF (whose media types come from nap_graph.formats).
+OTHER_MEDIA_TYPES = {".csv": "text/csv", ".gz": "application/gzip"}
 # Files not worth compressing on the fly.
 SMALL = 1024
 
@@ -104,7 +98,11 @@ def download(name: str):
     """A dump, as an attachment, with ETag, Last-Modified and ranges; gzip when the client takes it."""
     path = _allowed(name)
     suffix = path.suffix
-    media_type = MEDIA_TYPES.get(suffix, "application/octet-stream")
+    rdf = by_extension(suffix)
+    if rdf is not None and rdf.kind == GRAPH:
+        media_type = rdf.media_type
+    else:
+        media_type = OTHER_MEDIA_TYPES.get(suffix, "application/octet-stream")
     encoded = suffix != ".gz" and path.stat().st_size > SMALL and _takes_gzip()
     response = send_file(
         _gzipped(path) if encoded else path,
@@ -129,10 +127,10 @@ def void():
     path = build_dir() / dump.DESCRIPTION_FILE
     if not path.is_file():
         raise UnknownResource("this server publishes no VoID description (no built graph)")
-    fmt = choose(request.accept_mimetypes, GRAPH_FORMATS[:-1], request.args.get("format"), "graph")
+    fmt = choose(request.accept_mimetypes, RDF_FORMATS, request.args.get("format"), "graph")
     if fmt.name == "turtle":
-        response = send_file(path, mimetype="text/turtle", conditional=True, etag=True)
-        response.headers["Content-Type"] = "text/turtle; charset=utf-8"
+        response = send_file(path, mimetype=fmt.media_type, conditional=True, etag=True)
+        response.headers["Content-Type"] = fmt.content_type
     else:
         from server.resources import graph_response
 

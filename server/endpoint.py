@@ -168,7 +168,7 @@ def endpoint():
         )
     else:
         response = make_response(answer.body)
-        response.headers["Content-Type"] = _content_type(fmt.media_type)
+        response.headers["Content-Type"] = fmt.content_type
     response.headers["Vary"] = "Accept"
     response.headers["NAP-Graph-Result-Limit"] = str(current_app.config["RESULT_LIMIT"])
     if answer.truncated:
@@ -178,23 +178,7 @@ def endpoint():
     return response
 
 
-def _content_type(media_type: str) -> str:
-    text = media_type.startswith("text/") or media_type in ("application/n-triples",)
-    return f"{media_type}; charset=utf-8" if text else media_type
-
-
 SD = "http://www.w3.org/ns/sparql-service-description#"
-FORMATS = "http://www.w3.org/ns/formats/"
-SD_RESULT_FORMATS = [
-    "SPARQL_Results_JSON",
-    "SPARQL_Results_XML",
-    "SPARQL_Results_CSV",
-    "SPARQL_Results_TSV",
-    "Turtle",
-    "N-Triples",
-    "JSON-LD",
-    "RDF_XML",
-]
 
 
 def editor_page() -> str:
@@ -229,7 +213,9 @@ def service_description(requested: str | None):
         ox.Triple(endpoint, node(SD + "feature"), node(SD + "UnionDefaultGraph")),
     ]
     triples += [
-        ox.Triple(endpoint, node(SD + "resultFormat"), node(FORMATS + f)) for f in SD_RESULT_FORMATS
+        ox.Triple(endpoint, node(SD + "resultFormat"), node(f.iri))
+        for f in (*RESULT_FORMATS, *GRAPH_FORMATS)
+        if f.iri
     ]
     dataset = node(endpoint.value + "#dataset")
     default = node(endpoint.value + "#default-graph")

@@ -2,76 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from werkzeug.datastructures import MIMEAccept
 
+from nap_graph import formats
+from nap_graph.formats import Format, by_name
 
-@dataclass(frozen=True)
-class Format:
-    name: str  # the name the store and the `format` parameter use
-    media_type: str  # what the response says it is
-    aliases: tuple[str, ...] = ()  # other media types that ask for it
-    extension: str = ""
-
-
-# SELECT and ASK answers (SPARQL 1.1 Query Results JSON, XML, CSV and TSV).
-RESULT_FORMATS = [
-    Format(
-        "json",
-        "application/sparql-results+json",
-        ("application/json", "text/javascript", "application/javascript"),
-        "srj",
-    ),
-    Format("xml", "application/sparql-results+xml", ("application/xml", "text/xml"), "srx"),
-    Format("csv", "text/csv", (), "csv"),
-    Format("tsv", "text/tab-separated-values", (), "tsv"),
-    Format("html", "text/html", ("application/xhtml+xml",), "html"),
-]
-
-# CONSTRUCT and DESCRIBE answers, and the RDF of a resource.
-GRAPH_FORMATS = [
-    Format(
-        "turtle",
-        "text/turtle",
-        ("application/x-turtle", "application/turtle", "text/n3", "text/rdf+n3", "application/n3"),
-        "ttl",
-    ),
-    Format("ntriples", "application/n-triples", ("text/plain",), "nt"),
-    Format("jsonld", "application/ld+json", ("application/json",), "jsonld"),
-    Format("rdfxml", "application/rdf+xml", ("application/xml", "text/xml"), "rdf"),
-    Format("html", "text/html", ("application/xhtml+xml",), "html"),
-]
-
-# Names a client may give in the `format` parameter (or `_format`, or as a file extension).
-# SPARQLWrapper sends format=n3 for Turtle; Turtle is N3's RDF subset.
-NAMES = {
-    "json": "json",
-    "srj": "json",
-    "xml": "xml",
-    "srx": "xml",
-    "csv": "csv",
-    "tsv": "tsv",
-    "html": "html",
-    "turtle": "turtle",
-    "ttl": "turtle",
-    "n3": "turtle",
-    "nt": "ntriples",
-    "ntriples": "ntriples",
-    "n-triples": "ntriples",
-    "jsonld": "jsonld",
-    "json-ld": "jsonld",
-    "rdfxml": "rdfxml",
-    "rdf": "rdfxml",
-    "rdf+xml": "rdfxml",
-}
+# SELECT and ASK answers (SPARQL 1.1 Query Results JSON, XML, CSV and TSV), or a page.
+RESULT_FORMATS = [*formats.RESULT_FORMATS, formats.HTML]
+# CONSTRUCT and DESCRIBE answers, and the RDF of a resource; the first is the default.
+RDF_FORMATS = [formats.by_name(name) for name in ("turtle", "ntriples", "jsonld", "rdfxml")]
+GRAPH_FORMATS = [*RDF_FORMATS, formats.HTML]
+# A resource's document: a page for browsers, else its RDF.
+DOCUMENT_FORMATS = [formats.HTML, *RDF_FORMATS]
+_OFFERED = {*RESULT_FORMATS, *GRAPH_FORMATS}
 
 
 def _known(wanted: str) -> bool:
-    """Whether a `format` value names any format, of results or of graphs."""
-    return wanted in NAMES or any(
-        wanted == f.media_type or wanted in f.aliases for f in (*RESULT_FORMATS, *GRAPH_FORMATS)
-    )
+    """Whether a `format` value names a format this server offers, of results or of graphs."""
+    return by_name(wanted) in _OFFERED or by_name(wanted, formats.GRAPH) in _OFFERED
 
 
 class NotAcceptable(Exception):
@@ -88,20 +36,10 @@ def choose(
     in advance ("xml" means results XML for SELECT, RDF/XML for CONSTRUCT).
     """
     if requested:
-        wanted = requested.strip().lower()
-        if wanted in NAMES:
-            name = NAMES[wanted]
-            if name == "json" and kind == "graph":
-                name = "jsonld"
-            if name == "xml" and kind == "graph":
-                name = "rdfxml"
-            for fmt in offered:
-                if fmt.name == name:
-                    return fmt
-        for fmt in offered:
-            if wanted == fmt.media_type or wanted in fmt.aliases:
-                return fmt
-        if not _known(wanted):
+        fmt = by_name(requested, kind)
+        if fmt in offered:
+            return fmt
+        if not _known(requested):
             raise NotAcceptable(
                 f"format {requested!r} is not offered here; offered: "
                 + ", ".join(f.media_type for f in offered)

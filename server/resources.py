@@ -14,19 +14,13 @@ import pyoxigraph as ox
 from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
 
 from nap_graph.errors import UnknownResource
+from nap_graph.formats import Format, by_extension
 from nap_graph.namespaces import ONTOLOGY_IRI, SHAPES_IRI
-from server.negotiation import GRAPH_FORMATS, Format, choose
+from server.negotiation import DOCUMENT_FORMATS, GRAPH_FORMATS, choose
 from server.store_access import ask, construct, select
 
 bp = Blueprint("resources", __name__)
 
-FORMAT_BY_EXTENSION = {f.extension: f for f in GRAPH_FORMATS}
-SERIALIZE = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-}
 LABELS = (
     "http://www.w3.org/2004/02/skos/core#prefLabel",
     "http://www.w3.org/2000/01/rdf-schema#label",
@@ -50,6 +44,12 @@ def local_url(iri: str) -> str:
     return iri
 
 
+def _document_format(extension: str) -> Format | None:
+    """The format a document's extension asks for, if a document is offered in it."""
+    fmt = by_extension(extension)
+    return fmt if fmt in DOCUMENT_FORMATS else None
+
+
 def graph_response(triples, fmt: Format, prefixes: dict | None = None):
     """Answer RDF triples in a negotiated format, with the headers of a data document."""
     from nap_graph.dump import data_prefixes
@@ -57,16 +57,11 @@ def graph_response(triples, fmt: Format, prefixes: dict | None = None):
 
     data = list(triples)
     if fmt.name in ("turtle", "rdfxml"):
-        body = ox.serialize(
-            data, format=SERIALIZE[fmt.name], prefixes=prefixes or data_prefixes(Iris(base()))
-        )
+        body = ox.serialize(data, format=fmt.ox, prefixes=prefixes or data_prefixes(Iris(base())))
     else:
-        body = ox.serialize(data, format=SERIALIZE[fmt.name])
+        body = ox.serialize(data, format=fmt.ox)
     response = make_response(body)
-    media = fmt.media_type
-    response.headers["Content-Type"] = (
-        f"{media}; charset=utf-8" if media.startswith("text/") else media
-    )
+    response.headers["Content-Type"] = fmt.content_type
     response.headers["Vary"] = "Accept"
     return response
 
@@ -96,7 +91,7 @@ def thing(rest: str):
         raise UnknownResource(f"nothing in this graph is named {iri}")
     fmt = choose(
         request.accept_mimetypes,
-        [GRAPH_FORMATS[-1], *GRAPH_FORMATS[:-1]],
+        DOCUMENT_FORMATS,
         _requested_format(),
         "graph",
     )
@@ -110,14 +105,14 @@ def thing(rest: str):
 def document(rest: str):
     """The document about a thing: a page, or its RDF (Turtle, N-Triples, JSON-LD, RDF/XML)."""
     stem, _, extension = rest.rpartition(".")
-    fixed = FORMAT_BY_EXTENSION.get(extension) if stem else None
+    fixed = _document_format(extension) if stem else None
     path = stem if fixed else rest
     iri = base() + "id/" + path
     triples = describe(iri) + described_by_void(iri)
     if not triples:
         raise UnknownResource(f"nothing in this graph is named {iri}")
     # An HTML page first among equals: a browser's "*/*" gets a page, not a download.
-    offered = [GRAPH_FORMATS[-1], *GRAPH_FORMATS[:-1]]
+    offered = DOCUMENT_FORMATS
     fmt = fixed or choose(request.accept_mimetypes, offered, _requested_format(), "graph")
     if fmt.name == "html":
         response = make_response(html_page(iri, triples, f"doc/{path}"))
@@ -308,7 +303,7 @@ def shapes(extension):
 def vocabulary_version(vocabulary: str, version: str, extension: str | None):
     """A version IRI (owl:versionIRI) of the ontology or the shapes: the version this server
     publishes; other versions are not kept here."""
-    if extension and extension not in FORMAT_BY_EXTENSION:  # "1.0.0" is a version, not "1.0" + ".0"
+    if extension and not _document_format(extension):  # "1.0.0" is a version, not "1.0" + ".0"
         version, extension = f"{version}.{extension}", None
     files = {"wps": (ONTOLOGY_IRI, "wps.ttl"), "shapes": (SHAPES_IRI, "shapes.ttl")}
     if vocabulary not in files:
@@ -329,10 +324,10 @@ def _vocabulary(iri: str, filename: str, path: str, extension: str | None):
     source = _vocabulary_file(filename)
     if not source.exists():
         raise UnknownResource(f"{iri} is not published by this server (no built ontology)")
-    fixed = FORMAT_BY_EXTENSION.get(extension) if extension else None
+    fixed = _document_format(extension) if extension else None
     if extension and not fixed:
         raise UnknownResource(f"no {extension} document of {iri}")
-    offered = [GRAPH_FORMATS[-1], *GRAPH_FORMATS[:-1]]
+    offered = DOCUMENT_FORMATS
     fmt = fixed or choose(request.accept_mimetypes, offered, _requested_format(), "graph")
     triples = list(ox.parse(path=str(source), format=ox.RdfFormat.TURTLE))
     if fmt.name == "html":
@@ -343,7 +338,7 @@ def _vocabulary(iri: str, filename: str, path: str, extension: str | None):
         )
     elif fmt.name == "turtle":
         response = make_response(source.read_bytes())
-        response.headers["Content-Type"] = "text/turtle; charset=utf-8"
+        response.headers["Content-Type"] = fmt.content_type
     else:
         response = graph_response(triples, fmt)
     response.headers["Link"] = link_header(path)
