@@ -76,7 +76,7 @@ def is_graph_query(query: str) -> bool:
 
 def free_port() -> int:
     sys.path.insert(0, str(ROOT / "tests"))
-    from external_stores import free_port as probe  # one way to find a free port, the tests'
+    from helpers import free_port as probe  # one way to find a free port, the tests'
 
     return probe()
 

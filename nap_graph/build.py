@@ -7,14 +7,15 @@ conforms, so that a failed build leaves the previous dumps in place.
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 import time
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import ClassVar
 
 import pyoxigraph as ox
 
@@ -22,9 +23,11 @@ from nap_graph import dump, formats
 from nap_graph.country_status import CountryStatus, country_statuses
 from nap_graph.errors import DataInvalid, NapGraphError
 from nap_graph.graph import GraphBuilder, Quads, Source
-from nap_graph.iris import DEFAULT_BASE_IRI, Iris
+from nap_graph.iris import Iris
 from nap_graph.progress import Progress
 from nap_graph.reconcile import Naps, reconcile
+from nap_graph.settings import PROJECT_ROOT as PROJECT_ROOT  # where it was first: tests import it
+from nap_graph.settings import default_of, value_of
 from nap_graph.sources import peacekeeping as pk
 from nap_graph.sources.countries import Country, read_countries
 from nap_graph.sources.naps import read_nap_sources
@@ -33,7 +36,6 @@ from nap_graph.validate import Report, load_shapes, validate_store
 from nap_graph.vocabulary import ONTOLOGY_FILE, SHAPES_FILE, Vocabulary
 from nap_graph.void import Description
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 log = logging.getLogger(__name__)
 SOURCES_FILE = "sources.csv"
 # Sources of the statistics by mission, the first winning each month they cover.
@@ -48,29 +50,32 @@ BY_MISSION_PRECEDENCE = (
 
 @dataclass
 class Settings:
-    """Where the build reads and writes, and the base of the IRIs it mints."""
+    """Where the build reads and writes, and the base of the IRIs it mints.
 
-    data_dir: Path = PROJECT_ROOT / "data"
-    ontology_dir: Path = PROJECT_ROOT / "ontology"
-    out_dir: Path = PROJECT_ROOT / "build"
-    base_iri: str = DEFAULT_BASE_IRI
+    Each field is a setting of nap_graph/settings.py, which holds their defaults and variables.
+    `out_dir` is the BUILD_DIR setting: the field keeps its older name, which some 100 lines of
+    the modules and tests use.
+    """
+
+    data_dir: Path = default_of("DATA_DIR")
+    ontology_dir: Path = default_of("ONTOLOGY_DIR")
+    out_dir: Path = default_of("BUILD_DIR")
+    base_iri: str = default_of("BASE_IRI")
+
+    FIELDS: ClassVar[dict[str, str]] = {
+        "data_dir": "DATA_DIR",
+        "ontology_dir": "ONTOLOGY_DIR",
+        "out_dir": "BUILD_DIR",
+        "base_iri": "BASE_IRI",
+    }
 
     @classmethod
-    def from_env(cls, **overrides) -> Settings:
-        """Return settings from NAP_GRAPH_* environment variables, then explicit overrides."""
-        values = {}
-        for name, env in (
-            ("data_dir", "NAP_GRAPH_DATA_DIR"),
-            ("ontology_dir", "NAP_GRAPH_ONTOLOGY_DIR"),
-            ("out_dir", "NAP_GRAPH_OUT_DIR"),
-            ("base_iri", "NAP_GRAPH_BASE_IRI"),
-        ):
-            if os.environ.get(env):
-                values[name] = os.environ[env]
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> Settings:
+        """Return settings from their environment variables, then explicit overrides."""
+        values = {field: value_of(name, environ) for field, name in cls.FIELDS.items()}
         values.update({k: v for k, v in overrides.items() if v is not None})
         for name in ("data_dir", "ontology_dir", "out_dir"):
-            if name in values:
-                values[name] = Path(values[name])
+            values[name] = Path(values[name])
         return cls(**values)
 
 
@@ -99,7 +104,7 @@ class Built:
 
 def current_build_time() -> str:
     """Return the build time, from SOURCE_DATE_EPOCH when set (reproducible builds)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    epoch = value_of("SOURCE_DATE_EPOCH")
     moment = datetime.fromtimestamp(int(epoch), UTC) if epoch else datetime.now(UTC)
     return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
 

@@ -15,6 +15,7 @@ from nap_graph import __version__, formats
 from nap_graph.build import Settings, assemble, build
 from nap_graph.errors import DataInvalid, NapGraphError, QueryRejected, SourceErrors
 from nap_graph.progress import Progress, RichProgress
+from nap_graph.settings import SETTINGS, Setting, current, option_help, row_of
 from nap_graph.validate import ENGINES, Report, validate_pyshacl, validate_store
 
 # pySHACL's documented exit codes, which `validate` and `build` follow.
@@ -25,34 +26,21 @@ QUERY_FORMATS = ("table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld")
 DUMP_FORMATS = ("jsonld", "nq", "nt", "trig", "ttl", "xml")
 
 
+# The settings that every command takes as an option: (option, parameter, setting).
+SETTING_OPTIONS = (
+    ("--data-dir", "data_dir", "DATA_DIR"),
+    ("--ontology-dir", "ontology_dir", "ONTOLOGY_DIR"),
+    ("--out", "out_dir", "BUILD_DIR"),
+    ("--base-iri", "base_iri", "BASE_IRI"),
+)
+
+
 def settings_options(func):
-    """Add the options that say where the build reads and writes."""
-    for option in reversed(
-        [
-            click.option(
-                "--data-dir",
-                type=click.Path(file_okay=False, path_type=Path),
-                help="Source data folder [default: data/ of the project; env NAP_GRAPH_DATA_DIR].",
-            ),
-            click.option(
-                "--ontology-dir",
-                type=click.Path(file_okay=False, path_type=Path),
-                help="Folder of wps.ttl and shapes.ttl [default: ontology/; env NAP_GRAPH_ONTOLOGY_DIR].",
-            ),
-            click.option(
-                "--out",
-                "out_dir",
-                type=click.Path(file_okay=False, path_type=Path),
-                help="Output folder of the build [default: build/; env NAP_GRAPH_OUT_DIR].",
-            ),
-            click.option(
-                "--base-iri",
-                help="Base of the minted IRIs [default: https://w3id.org/nap-graph/; "
-                "env NAP_GRAPH_BASE_IRI].",
-            ),
-        ]
-    ):
-        func = option(func)
+    """Add the options that say where the build reads and writes, made from the settings table."""
+    for flag, parameter, name in reversed(SETTING_OPTIONS):
+        row = row_of(name)
+        kind = click.Path(file_okay=False, path_type=Path) if isinstance(row.default, Path) else str
+        func = click.option(flag, parameter, type=kind, help=option_help(row))(func)
     return func
 
 
@@ -71,7 +59,36 @@ def _fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
-@click.group()
+# Other packages add commands to nap-graph under this entry point group: the server its `serve`.
+PLUGINS = "nap_graph.commands"
+
+
+class Commands(click.Group):
+    """The group of nap-graph's own commands, and of the plugins', each loaded when asked for.
+
+    Loading `serve` imports Flask, which no other command needs: a plugin loads only when it
+    runs, or when the help lists the commands.
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *_plugins()})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        command = super().get_command(ctx, name)
+        entry = None if command is not None else _plugins().get(name)
+        if entry is not None:
+            command = entry.load()
+            self.add_command(command, name)
+        return command
+
+
+def _plugins() -> dict:
+    from importlib.metadata import entry_points
+
+    return {entry.name: entry for entry in entry_points(group=PLUGINS)}
+
+
+@click.group(cls=Commands)
 @click.version_option(__version__, prog_name="nap-graph")
 def cli():
     """Build, validate and publish the Women, Peace and Security knowledge graph."""
@@ -584,8 +601,9 @@ def import_dpo_command(reports, **options):
     cannot be matched, stops the import with the file, page and line, and nothing is written.
     Then run `nap-graph build`.
     """
+    from nap_graph.errors import ImportFailed
     from nap_graph.progress import RichProgress
-    from nap_graph.sources.dpo_import import ROWS_FILE, ImportFailed, import_dpo
+    from nap_graph.sources.dpo_import import ROWS_FILE, import_dpo
 
     settings = _settings(**options)
     try:
@@ -623,12 +641,46 @@ def countries_command(**options):
     click.echo(f"Wrote {path} from {versions}")
 
 
-def _add_plugin_commands() -> None:
-    """Add the commands that other packages register, such as the server's `serve`."""
-    from importlib.metadata import entry_points
+@cli.command("settings")
+@click.option("--json", "as_json", is_flag=True, help="Print them as JSON.")
+@click.pass_context
+def settings_command(ctx, as_json):
+    """List every setting with its value and where the value came from.
 
-    for entry in entry_points(group="nap_graph.commands"):
-        cli.add_command(entry.load(), entry.name)
+    A value comes from its environment variable (or a deprecated one), else the default; a
+    command's own option wins over both. The server's settings are listed when it is installed.
+    """
+    rows = current(_all_settings(ctx))
+    if as_json:
+        listed = [
+            {
+                "name": row.name,
+                "value": _plain(value),
+                "source": source,
+                "env": row.env,
+                "default": _plain(row.default),
+                "help": row.help,
+            }
+            for row, value, source in rows
+        ]
+        click.echo(json.dumps(listed, indent=2))
+        return
+    table = [("setting", "value", "source")]
+    table += [(row.name, str(_plain(value)), source) for row, value, source in rows]
+    widths = [max(len(line[i]) for line in table) for i in range(2)]
+    for name, value, source in table:
+        click.echo(f"{name:<{widths[0]}}  {value:<{widths[1]}}  {source}".rstrip())
 
 
-_add_plugin_commands()
+def _all_settings(ctx: click.Context) -> list[Setting]:
+    """Return the library's settings, then those that plugin commands add (the server's)."""
+    rows = list(SETTINGS)
+    for name in sorted(_plugins()):
+        command = cli.get_command(ctx, name)
+        known = {row.name for row in rows}
+        rows += [row for row in getattr(command, "settings", ()) if row.name not in known]
+    return rows
+
+
+def _plain(value):
+    return str(value) if isinstance(value, Path) else value

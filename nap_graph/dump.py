@@ -145,7 +145,6 @@ class AtomicFolder:
                 os.close(fd)
 
 
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 _RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 

@@ -85,3 +85,46 @@ class NotBuilt(NapGraphError):
     """The graph has not been built yet in the output folder."""
 
     code = "NOT_BUILT"
+
+
+class NotAcceptable(NapGraphError):
+    """No format offered matches what the client accepts (HTTP 406)."""
+
+    code = "NOT_ACCEPTABLE"
+
+
+class QueryTimeout(NapGraphError):
+    """A query ran past the time limit and was stopped."""
+
+    code = "QUERY_TIMEOUT"
+
+
+class StoreUnavailable(NapGraphError):
+    """The store cannot answer: it is missing, down, or its workers are failing."""
+
+    code = "STORE_UNAVAILABLE"
+
+
+class StoreBusy(StoreUnavailable):
+    """Every query worker is busy: the client may try again shortly (503, Retry-After)."""
+
+    code = "STORE_BUSY"
+
+
+class LoadFailed(NapGraphError):
+    """The load stopped; the store's live graphs are as they were before it."""
+
+    code = "LOAD_FAILED"
+
+
+class ReportRefused(NapGraphError):
+    """A report that cannot be read as it is, or whose printed sums do not match its rows."""
+
+    def __init__(self, file: str, page: int | None, line: int | None, message: str):
+        self.file, self.page, self.line = file, page, line
+        where = file + (f", page {page}" if page else "") + (f", line {line}" if line else "")
+        super().__init__(f"{where}: {message}")
+
+
+class ImportFailed(NapGraphError):
+    """The reports could not all be imported; nothing was written."""

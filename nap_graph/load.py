@@ -25,20 +25,20 @@ import requests
 from SPARQLWrapper import BASIC, DIGEST, POST, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException, Unauthorized
 
-from nap_graph.errors import NapGraphError, NotBuilt
+from nap_graph.errors import LoadFailed, NotBuilt
 from nap_graph.progress import Progress
-from nap_graph.remote import Credentials, _message, _reason, auth_scheme, requests_auth
+from nap_graph.remote import (
+    Credentials,
+    auth_scheme,
+    failure_reason,
+    requests_auth,
+    store_message,
+)
 from nap_graph.store import BUILT_FILE
 
 STAGING = "/load/"
 RETRIES = 5  # of a request that the store rolled back as a deadlock
 STALE_AFTER = 3600  # seconds after its start when a load's staging graphs count as stale
-
-
-class LoadFailed(NapGraphError):
-    """The load stopped; the store's live graphs are as they were before it."""
-
-    code = "LOAD_FAILED"
 
 
 @dataclass
@@ -178,12 +178,14 @@ class StoreClient:
         except Unauthorized as exc:
             raise LoadFailed(f"the store at {url} refused the credentials (401)") from exc
         except SPARQLWrapperException as exc:
-            raise LoadFailed(f"the store at {url} refused the request: {_message(exc)}") from exc
+            raise LoadFailed(
+                f"the store at {url} refused the request: {store_message(exc)}"
+            ) from exc
         except Exception as exc:  # urllib's HTTP and connection errors, timeouts
             code = getattr(exc, "code", None)
             if code in (401, 403):
                 raise LoadFailed(f"the store at {url} refused the credentials ({code})") from exc
-            raise LoadFailed(f"the store at {url} does not answer: {_reason(exc)}") from exc
+            raise LoadFailed(f"the store at {url} does not answer: {failure_reason(exc)}") from exc
 
     def select(self, query: str) -> list[dict[str, str]]:
         document = self._sparql(self.target.query, query, update=False)
@@ -224,7 +226,7 @@ class StoreClient:
             )
         except requests.RequestException as exc:
             raise LoadFailed(
-                f"the store at {self.target.graph_store} does not answer: {_reason(exc)}"
+                f"the store at {self.target.graph_store} does not answer: {failure_reason(exc)}"
             ) from exc
         if response.status_code in (401, 403):
             raise LoadFailed(

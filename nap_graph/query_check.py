@@ -26,12 +26,20 @@ worker's stack and kills it. MAX_NESTING and MAX_CLAUSES keep a margin of 5x or 
 
 Every pattern is linear in the length of the query: possessive quantifiers, and classes
 that never overlap where a pattern may repeat, so that no input makes the scan backtrack.
+A query is scanned once (`scan`): the checks, the inspection and the rewriting for a remote
+store all read the one `Scan`.
+
+    checked = scan(text)
+    inspect(checked).form                                       # "SELECT"; or QueryRejected
+    refuse_custom_functions(checked)                            # for a remote store
+    rewrite(checked, dataset=False, limit=10_001)               # the text to send it
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from nap_graph.errors import QueryRejected
 
@@ -89,18 +97,45 @@ class Inspection:
         return self.form in ("CONSTRUCT", "DESCRIBE")
 
 
-def _scan(text: str) -> list[tuple[str, str]]:
-    return [(m.lastgroup, m.group()) for m in _TOKEN.finditer(text)]
+Token = tuple[str, str, int]  # (kind, text, offset in the query)
 
 
-def tokens(text: str) -> list[tuple[str, str]]:
+@dataclass(frozen=True, eq=False)
+class Scan:
+    """A query text split into tokens once: what inspect, refuse_custom_functions and rewrite
+    read, so that a request's text is scanned once however many of them look at it."""
+
+    text: str
+    tokens: list[Token]  # comments included
+
+    @cached_property
+    def code(self) -> list[Token]:
+        """The tokens without the comments."""
+        return [token for token in self.tokens if token[0] != "comment"]
+
+    @cached_property
+    def inspection(self) -> Inspection:
+        """What the query says about itself; raises QueryRejected as `inspect` does."""
+        return _inspect(self)
+
+
+def scan(text: str) -> Scan:
+    """Split a query text into its tokens, skipping nothing: comments, strings and IRIs too."""
+    return Scan(text, [(m.lastgroup, m.group(), m.start()) for m in _TOKEN.finditer(text)])
+
+
+def _scanned(query: str | Scan) -> Scan:
+    return query if isinstance(query, Scan) else scan(query)
+
+
+def tokens(query: str | Scan) -> list[tuple[str, str]]:
     """Return (kind, text) for each token of a query, comments left out."""
-    return [(kind, value) for kind, value in _scan(text) if kind != "comment"]
+    return [(kind, value) for kind, value, _ in _scanned(query).code]
 
 
-def _refuse_what_could_hide_service(scanned: list[tuple[str, str]]) -> None:
+def _refuse_what_could_hide_service(scanned: list[Token]) -> None:
     """Refuse SERVICE, and anything the scan cannot be sure is not SERVICE (fail closed)."""
-    for kind, value in scanned:
+    for kind, value, _ in scanned:
         if kind == "unterminated":
             raise QueryRejected(f"malformed query: a string opened by {value[0]} is never closed")
         if kind == "other" and value == "\\":
@@ -139,9 +174,9 @@ _CHAINING = {"BIND", "OPTIONAL", "MINUS"}
 _OPENING, _CLOSING = "{([", "})]"
 
 
-def _refuse_deep_nesting(scanned: list[tuple[str, str]]) -> None:
+def _refuse_deep_nesting(scanned: list[Token]) -> None:
     depth = deepest = clauses = 0
-    for kind, value in scanned:
+    for kind, value, _ in scanned:
         if kind == "other":
             if value in _OPENING:
                 depth += 1
@@ -164,16 +199,19 @@ def _refuse_deep_nesting(scanned: list[tuple[str, str]]) -> None:
         )
 
 
-def inspect(text: str) -> Inspection:
+def inspect(query: str | Scan) -> Inspection:
     """Classify a query; raise QueryRejected for updates, for SERVICE and for deep nesting."""
-    scanned = _scan(text)
-    _refuse_what_could_hide_service(scanned)
-    _refuse_deep_nesting(scanned)
-    toks = [(kind, value) for kind, value in scanned if kind != "comment"]
+    return _scanned(query).inspection
+
+
+def _inspect(scanned: Scan) -> Inspection:
+    _refuse_what_could_hide_service(scanned.tokens)
+    _refuse_deep_nesting(scanned.tokens)
+    toks = scanned.code
     prefixes: dict[str, str] = {}
     base = ""
     form = None
-    for i, (kind, value) in enumerate(toks):
+    for i, (kind, value, _) in enumerate(toks):
         if kind != "word":
             continue
         keyword = value.upper()
@@ -191,7 +229,7 @@ def inspect(text: str) -> Inspection:
     if form is None:
         raise QueryRejected("malformed query: no SELECT, CONSTRUCT, DESCRIBE or ASK")
     inspection = Inspection(form)
-    for i, (kind, value) in enumerate(toks):
+    for i, (kind, value, _) in enumerate(toks):
         if kind != "word" or value.upper() != "FROM":
             continue
         named = i + 1 < len(toks) and toks[i + 1][0] == "word" and toks[i + 1][1].upper() == "NAMED"
@@ -217,8 +255,8 @@ def _iri(token: str) -> str:
     return _CODEPOINT.sub(lambda m: chr(int(m[1] or m[2], 16)), token[1:-1])
 
 
-def _resolve(token: tuple[str, str], prefixes: dict[str, str], base: str) -> str | None:
-    kind, value = token
+def _resolve(token: Token, prefixes: dict[str, str], base: str) -> str | None:
+    kind, value, _ = token
     if kind == "iri":
         iri = _iri(value)
         return iri if re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", iri) else base + iri
@@ -240,27 +278,27 @@ def unknown_graphs(graphs: list[str], known: set[str]) -> list[str]:
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
-def refuse_custom_functions(text: str) -> None:
+def refuse_custom_functions(query: str | Scan) -> None:
     """Refuse a call of any function but SPARQL's own and the XSD casts.
 
     For a remote store, which may run its own (Virtuoso's bif:http_get fetches a URL). A
     function call is an IRI followed by "("; so is an RDF collection after a property, which is
     refused too (fail closed): write it with rdf:first and rdf:rest.
     """
-    toks = tokens(text)
+    toks = _scanned(query).code
     prefixes: dict[str, str] = {}
     base = ""
-    for i, (kind, value) in enumerate(toks):
+    for i, (kind, value, _) in enumerate(toks):
         if kind == "word" and value.upper() == "PREFIX" and i + 2 < len(toks):
             if toks[i + 2][0] == "iri":
                 prefixes[toks[i + 1][1].rstrip(":")] = _iri(toks[i + 2][1])
         elif kind == "word" and value.upper() == "BASE" and i + 1 < len(toks):
             if toks[i + 1][0] == "iri":
                 base = _iri(toks[i + 1][1])
-        elif kind in ("iri", "pname") and i + 1 < len(toks) and toks[i + 1] == ("other", "("):
+        elif kind in ("iri", "pname") and i + 1 < len(toks) and toks[i + 1][:2] == ("other", "("):
             if i > 0 and toks[i - 1][0] == "word" and toks[i - 1][1].upper() == "PREFIX":
                 continue
-            iri = _resolve((kind, value), prefixes, base) or value
+            iri = _resolve(toks[i], prefixes, base) or value
             if not iri.startswith(XSD):
                 raise QueryRejected(
                     f"the function {value} is not allowed: only SPARQL's own functions and the "
@@ -269,25 +307,13 @@ def refuse_custom_functions(text: str) -> None:
                 )
 
 
-def without_dataset_clauses(text: str) -> str:
+def without_dataset_clauses(query: str | Scan) -> str:
     """Return a query without its FROM and FROM NAMED clauses, for a remote store that is
     given the dataset by the protocol's parameters (Virtuoso reads the query's FROM over them)."""
-    spans = []
-    found = [m for m in _TOKEN.finditer(text) if m.lastgroup != "comment"]
-    for i, match in enumerate(found):
-        if match.lastgroup != "word" or match.group().upper() != "FROM":
-            continue
-        j = i + 1
-        if j < len(found) and found[j].lastgroup == "word" and found[j].group().upper() == "NAMED":
-            j += 1
-        if j < len(found) and found[j].lastgroup in ("iri", "pname"):
-            spans.append((match.start(), found[j].end()))
-    for start, end in reversed(spans):
-        text = text[:start] + " " + text[end:]
-    return text
+    return rewrite(query, dataset=False)
 
 
-def with_limit(text: str, limit: int) -> str:
+def with_limit(query: str | Scan, limit: int) -> str:
     """Return a SELECT query that asks for at most `limit` rows: its own LIMIT if lower, else
     a LIMIT added (or lowered) at the top level, before a closing VALUES clause.
 
@@ -295,10 +321,44 @@ def with_limit(text: str, limit: int) -> str:
     every row (Virtuoso takes 45 s for the 150 MB of `SELECT * { ?s ?p ?o }` here). Other forms
     are returned as they are: a CONSTRUCT's LIMIT counts solutions, not triples.
     """
+    return rewrite(query, limit=limit)
+
+
+def rewrite(query: str | Scan, *, dataset: bool = True, limit: int | None = None) -> str:
+    """Return the query's text without its FROM and FROM NAMED clauses (unless `dataset`),
+    asking at most `limit` rows (as with_limit), both edits read from the one scan."""
+    scanned = _scanned(query)
+    edits = [] if dataset else _dataset_clauses(scanned)
+    if limit is not None:
+        edits += _limit_edit(scanned, limit)
+    text, parts, at = scanned.text, [], 0
+    # The edits never overlap: FROM and its IRI come before the WHERE clause, LIMIT after it.
+    for start, end, replacement in sorted(edits):
+        parts += [text[at:start], replacement]
+        at = end
+    return "".join(parts) + text[at:] if parts else text
+
+
+def _dataset_clauses(scanned: Scan) -> list[tuple[int, int, str]]:
+    """Edits that blank out each FROM or FROM NAMED with its IRI (and comments between)."""
+    found, edits = scanned.code, []
+    for i, (kind, value, start) in enumerate(found):
+        if kind != "word" or value.upper() != "FROM":
+            continue
+        j = i + 1
+        if j < len(found) and found[j][0] == "word" and found[j][1].upper() == "NAMED":
+            j += 1
+        if j < len(found) and found[j][0] in ("iri", "pname"):
+            edits.append((start, found[j][2] + len(found[j][1]), " "))
+    return edits
+
+
+def _limit_edit(scanned: Scan, limit: int) -> list[tuple[int, int, str]]:
+    """The edit that makes a SELECT ask for at most `limit` rows, if it asks for more."""
+    text = scanned.text
     depth = 0
     form = top_limit = top_values = None
-    for match in _TOKEN.finditer(text):
-        kind, value = match.lastgroup, match.group()
+    for kind, value, start in scanned.tokens:
         if kind == "other" and value in "{}":
             depth += 1 if value == "{" else -1
         elif kind == "word" and depth == 0:
@@ -306,15 +366,15 @@ def with_limit(text: str, limit: int) -> str:
             if form is None and keyword in QUERY_FORMS:
                 form = keyword
             elif keyword == "LIMIT":
-                top_limit = match
+                top_limit = start + len(value)
             elif keyword == "VALUES" and form is not None:
-                top_values = match
+                top_values = start
     if form != "SELECT":
-        return text
+        return []
     if top_limit is not None:
-        number = re.compile(r"\s*+(?:#[^\n\r]*+\s*+)*+(\d+)").match(text, top_limit.end())
+        number = re.compile(r"\s*+(?:#[^\n\r]*+\s*+)*+(\d+)").match(text, top_limit)
         if number is None or int(number[1]) <= limit:
-            return text  # its own LIMIT is lower (or malformed, for the parser to report)
-        return f"{text[: number.start(1)]}{limit}{text[number.end(1) :]}"
-    at = top_values.start() if top_values is not None else len(text)
-    return f"{text[:at]}\nLIMIT {limit}\n{text[at:]}"
+            return []  # its own LIMIT is lower (or malformed, for the parser to report)
+        return [(number.start(1), number.end(1), str(limit))]
+    at = top_values if top_values is not None else len(text)
+    return [(at, at, f"\nLIMIT {limit}\n")]

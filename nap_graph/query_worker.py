@@ -82,63 +82,15 @@ from multiprocessing.connection import Connection  # noqa: E402
 import pyoxigraph as ox  # noqa: E402
 
 from nap_graph import formats  # noqa: E402
-from nap_graph.results import write_ask, write_select  # noqa: E402
-
-
-def _within(items, limit: int, max_bytes: int, size) -> tuple[list, bool]:
-    """Take items until `limit` of them or about `max_bytes` of text; say if some were left."""
-    kept, total = [], 0
-    for item in items:
-        total += size(item)
-        if len(kept) == limit or total > max_bytes:
-            return kept, True
-        kept.append(item)
-    return kept, False
-
-
-def _write_within(write, kept: list, truncated: bool, max_bytes: int) -> tuple[bytes, list, bool]:
-    """Write the items kept, halving them until the text fits in `max_bytes` (escapes and
-    markup make it longer than the terms' own text)."""
-    body = write(kept)
-    while len(body) > max_bytes and kept:
-        kept, truncated = kept[: len(kept) // 2], True
-        body = write(kept)
-    return body, kept, truncated
-
-
-def write_result(result, request: dict) -> tuple:
-    """Write a query's result (Oxigraph's, or parsed from another store's answer) in the format
-    asked, within the request's row and byte limits: ("ok", kind, body, truncated, count)."""
-    limit, max_bytes = request["limit"], request["max_bytes"]
-    if isinstance(result, ox.QueryBoolean):
-        return ("ok", "boolean", write_ask(bool(result), request["results_format"]), False, 1)
-    if isinstance(result, ox.QuerySolutions):
-        variables = [v.value for v in result.variables]
-        rows, truncated = _within(
-            (tuple(s[v] for v in variables) for s in result),
-            limit,
-            max_bytes,
-            lambda row: sum(len(str(t)) for t in row if t is not None),
-        )
-        body, rows, truncated = _write_within(
-            lambda rows: write_select(variables, rows, request["results_format"]),
-            rows,
-            truncated,
-            max_bytes,
-        )
-        return ("ok", "bindings", body, truncated, len(rows))
-    triples, truncated = _within(result, limit, max_bytes, lambda t: len(str(t)))
-    fmt = formats.by_name(request["graph_format"], formats.GRAPH).ox
-    body, triples, truncated = _write_within(
-        lambda triples: ox.serialize(triples, format=fmt), triples, truncated, max_bytes
-    )
-    return ("ok", "graph", body, truncated, len(triples))
+from nap_graph.results import write_result  # noqa: E402
 
 
 def answer(store: ox.Store, request: dict) -> tuple:
     """Run one query request and return ("ok", kind, body, truncated, count) or an error.
 
-    The answer's kind comes from what Oxigraph returns, never from the text of the query.
+    A request is a dict: the fields of a nap_graph.store.QueryRequest, with the store's
+    defaults filled in and its `max_bytes` (nap_graph/embedded.py). The answer's kind comes
+    from what Oxigraph returns, never from the text of the query.
     """
     try:
         options = {}
@@ -152,7 +104,13 @@ def answer(store: ox.Store, request: dict) -> tuple:
         else:
             options["use_default_graph_as_union"] = request.get("union", True)
         result = store.query(request["query"], base_iri=request.get("base_iri"), **options)
-        return write_result(result, request)
+        return write_result(
+            result,
+            results_format=request["results_format"],
+            graph_format=request["graph_format"],
+            limit=request["limit"],
+            max_bytes=request["max_bytes"],
+        )
     except SyntaxError as exc:
         return ("error", "syntax", str(exc))
     except MemoryError:

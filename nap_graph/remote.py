@@ -30,15 +30,16 @@ from SPARQLWrapper.SPARQLExceptions import (
 )
 
 from nap_graph import formats
-from nap_graph.errors import NapGraphError, QueryRejected
-from nap_graph.query_check import (
-    inspect,
-    refuse_custom_functions,
-    with_limit,
-    without_dataset_clauses,
+from nap_graph.errors import (
+    NapGraphError,
+    QueryRejected,
+    QueryTimeout,
+    StoreBusy,
+    StoreUnavailable,
 )
-from nap_graph.query_worker import write_result
-from nap_graph.store import Answer, QueryTimeout, Store, StoreBusy, StoreUnavailable
+from nap_graph.query_check import Inspection, Scan, refuse_custom_functions, rewrite, scan
+from nap_graph.results import write_result
+from nap_graph.store import Answer, QueryRequest, Store
 
 USER_VARIABLE = "NAP_GRAPH_STORE_USER"
 PASSWORD_VARIABLE = "NAP_GRAPH_STORE_PASSWORD"
@@ -80,7 +81,9 @@ def auth_scheme(url: str, credentials: Credentials | None, timeout: float = 10) 
     try:
         response = requests.get(url, params={"query": "ASK {}"}, timeout=timeout)
     except requests.RequestException as exc:
-        raise StoreUnavailable(f"the store at {url} does not answer: {_reason(exc)}") from exc
+        raise StoreUnavailable(
+            f"the store at {url} does not answer: {failure_reason(exc)}"
+        ) from exc
     challenge = response.headers.get("WWW-Authenticate", "").lower()
     return "digest" if challenge.startswith("digest") else "basic"
 
@@ -93,7 +96,7 @@ def requests_auth(credentials: Credentials | None, scheme: str | None):
     return requests.auth.HTTPBasicAuth(credentials.user, credentials.password)
 
 
-def _reason(exc: BaseException) -> str:
+def failure_reason(exc: BaseException) -> str:
     """Say in a few words why a request failed."""
     reason = getattr(exc, "reason", None) or exc
     if isinstance(reason, ConnectionRefusedError) or "Connection refused" in str(reason):
@@ -106,7 +109,7 @@ def _reason(exc: BaseException) -> str:
     return text.splitlines()[0][:300] if text else type(reason).__name__
 
 
-def _message(exc: SPARQLWrapperException) -> str:
+def store_message(exc: SPARQLWrapperException) -> str:
     """The store's own message in a SPARQLWrapper error, without SPARQLWrapper's preamble."""
     text = str(exc)
     marker = "Response:\n"
@@ -167,25 +170,20 @@ class RemoteStore:
 
     # ------------------------------------------------------------------ the Store protocol
 
-    def query(
-        self,
-        sparql: str,
-        *,
-        results_format: str = "json",
-        graph_format: str = "turtle",
-        default_graphs: list[str] | None = None,
-        named_graphs: list[str] | None = None,
-        timeout: float | None = None,
-        limit: int | None = None,
-        base_iri: str | None = None,
-        union: bool = True,
-        pool: str = "site",
-    ) -> Answer:
-        timeout = self.timeout if timeout is None else timeout
+    def query(self, request: QueryRequest) -> Answer:
+        """Answer a query from the store; raise QueryRejected, QueryTimeout or StoreUnavailable.
+
+        A stranger's query (`pool="sparql"`) is checked first, and sent without its FROM
+        clauses and with a LIMIT; its text is scanned once, or not at all if the request
+        brings its scan.
+        """
+        timeout = self.timeout if request.timeout is None else request.timeout
+        pool, base_iri = request.pool, request.base_iri
         started = time.monotonic()
-        inspection = inspect(sparql)
+        scanned = request.scan or scan(request.query)
+        inspection = scanned.inspection
         if pool == "sparql":
-            sparql = self._checked(sparql, inspection, base_iri, timeout)
+            self._check(request, scanned, timeout)
             timeout = max(0.5, timeout - (time.monotonic() - started))
         slot = self._slots[pool]
         wait = min(timeout, self.QUEUE_WAIT) if pool == "sparql" else timeout
@@ -195,48 +193,52 @@ class RemoteStore:
                 f"within {wait:g} s: try again shortly"
             )
         try:
-            defaults, named = self._dataset(
-                inspection, default_graphs, named_graphs, union, base_iri
-            )
+            defaults, named = self._dataset(inspection, request)
             accept = ACCEPT["graph" if inspection.returns_graph else "results"]
-            limit = self.limit if limit is None else limit
-            # A stranger's query asks the store for one row over the limit, which tells that
-            # the answer was cut. (The site's own are bounded by their patterns; Virtuoso
-            # refuses an ORDER BY with a LIMIT over its MaxSortedTopRows.)
-            sent = with_limit(sparql, limit + 1) if pool == "sparql" else sparql
+            limit = self.limit if request.limit is None else request.limit
+            # A stranger's query goes without its FROM clauses (the dataset goes by the
+            # protocol's parameters alone: see _dataset), and asks the store for one row over
+            # the limit, which tells that the answer was cut. (The site's own are bounded by
+            # their patterns; Virtuoso refuses an ORDER BY with a LIMIT over its
+            # MaxSortedTopRows.)
+            sent = (
+                rewrite(scanned, dataset=False, limit=limit + 1)
+                if pool == "sparql"
+                else request.query
+            )
             result = self._ask(sent, inspection.form, defaults, named, base_iri, timeout, accept)
         finally:
             slot.release()
-        request = {
-            "results_format": results_format,
-            "graph_format": graph_format,
-            "limit": limit,
-            "max_bytes": self.max_bytes,
-        }
         try:
-            reply = write_result(result, request)  # reads the store's answer as it writes
+            reply = write_result(  # reads the store's answer as it writes
+                result,
+                results_format=request.results_format,
+                graph_format=request.graph_format,
+                limit=limit,
+                max_bytes=self.max_bytes,
+            )
         except (SyntaxError, ValueError) as exc:
-            raise self._down(f"the store's answer could not be read: {exc}", exc) from exc
+            raise self._down(f"the store's answer could not be read: {exc}") from exc
         _, kind, body, truncated, count = reply
         return Answer(kind, body, truncated, count)
 
-    def _checked(self, sparql: str, inspection, base_iri, timeout: float) -> str:
-        """Refuse what the store must not read; return the text to send it."""
+    def _check(self, request: QueryRequest, scanned: Scan, timeout: float) -> None:
+        """Refuse what the store must not read."""
         if self.checker is None:
             raise StoreUnavailable("the remote store has no query checker")
-        refuse_custom_functions(sparql)
+        refuse_custom_functions(scanned)
+        inspection = scanned.inspection
         self.checker.query(
-            sparql,
-            results_format="json",
-            graph_format="ntriples",
-            timeout=timeout,
-            limit=1,
-            base_iri=base_iri,
-            union=not (inspection.from_graphs or inspection.from_named_graphs),
-            pool="sparql",
+            QueryRequest(
+                request.query,
+                graph_format="ntriples",
+                timeout=timeout,
+                limit=1,
+                base_iri=request.base_iri,
+                union=not (inspection.from_graphs or inspection.from_named_graphs),
+                pool="sparql",
+            )
         )
-        # The dataset goes by the protocol's parameters alone (see _dataset).
-        return without_dataset_clauses(sparql)
 
     def check(self, timeout: float = 60) -> str | None:
         """Say what is wrong with the store, if anything: down, refusing us, or holding other
@@ -248,7 +250,7 @@ class RemoteStore:
             f"VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g"
         )
         try:
-            answer = self.query(query, timeout=timeout, limit=len(self.graphs) + 1)
+            answer = self.query(QueryRequest(query, timeout=timeout, limit=len(self.graphs) + 1))
         except NapGraphError as exc:
             self._problem = str(exc)
             return self._problem
@@ -290,20 +292,21 @@ class RemoteStore:
         if self.checker is not None:
             self.checker.close()
 
-    def _dataset(self, inspection, default_graphs, named_graphs, union, base_iri):
+    def _dataset(self, inspection: Inspection, request: QueryRequest):
         """The dataset to name in the request, always explicitly, from our graphs alone.
 
         The protocol's parameters override a query's FROM and FROM NAMED, so the store never
         reads a graph that is not ours (a load's staging graph, its system graphs) nor fetches
         one from elsewhere; a graph we do not hold is read as empty, as the embedded store does.
         """
-        if default_graphs or named_graphs:
-            defaults, named = default_graphs or [], named_graphs or []
-        elif union:
+        if request.default_graphs or request.named_graphs:
+            defaults, named = request.default_graphs, request.named_graphs
+        elif request.union:
             return sorted(self.graphs), sorted(self.graphs)
         else:
-            defaults = [urljoin(base_iri or "", g) for g in inspection.from_graphs]
-            named = [urljoin(base_iri or "", g) for g in inspection.from_named_graphs]
+            base_iri = request.base_iri or ""
+            defaults = [urljoin(base_iri, g) for g in inspection.from_graphs]
+            named = [urljoin(base_iri, g) for g in inspection.from_named_graphs]
         defaults = [g for g in defaults if g in self.graphs] or [NO_GRAPH]
         named = [g for g in named if g in self.graphs] or [NO_GRAPH]
         return defaults, named
@@ -347,15 +350,13 @@ class RemoteStore:
                     "answer, which is not served as the answer"
                 )
         except QueryBadFormed as exc:
-            raise QueryRejected(f"the store refused the query: {_message(exc)}") from exc
+            raise QueryRejected(f"the store refused the query: {store_message(exc)}") from exc
         except Unauthorized as exc:
-            raise self._down("the store refused the credentials (401)", exc) from exc
+            raise self._down("the store refused the credentials (401)") from exc
         except EndPointNotFound as exc:
-            raise self._down(
-                f"the store has no SPARQL endpoint at {self.endpoint} (404)", exc
-            ) from exc
+            raise self._down(f"the store has no SPARQL endpoint at {self.endpoint} (404)") from exc
         except EndPointInternalError as exc:
-            message = _message(exc)
+            message = store_message(exc)
             timed_out = any(word in message.lower() for word in ("timeout", "timed out"))
             if timed_out or time.monotonic() - started >= timeout * 0.9:
                 raise QueryTimeout(
@@ -364,9 +365,9 @@ class RemoteStore:
             raise QueryRejected(f"the store could not evaluate the query: {message}") from exc
         except urllib.error.HTTPError as exc:
             if exc.code == 403:
-                raise self._down("the store refused access (403)", exc) from exc
+                raise self._down("the store refused access (403)") from exc
             if exc.code >= 500:
-                raise self._down(f"the store failed ({exc.code})", exc) from exc
+                raise self._down(f"the store failed ({exc.code})") from exc
             raise QueryRejected(f"the store refused the query ({exc.code}): {exc.reason}") from exc
         except TimeoutError as exc:
             raise QueryTimeout(
@@ -378,10 +379,10 @@ class RemoteStore:
                     f"the store did not answer within the time limit of {timeout:g} s"
                 ) from exc
             raise self._down(
-                f"the store at {self.endpoint} does not answer: {_reason(exc)}", exc
+                f"the store at {self.endpoint} does not answer: {failure_reason(exc)}"
             ) from exc
         except SPARQLWrapperException as exc:
-            raise QueryRejected(f"the store refused the query: {_message(exc)}") from exc
+            raise QueryRejected(f"the store refused the query: {store_message(exc)}") from exc
         if len(body) > 4 * self.max_bytes:
             raise QueryRejected(
                 f"the store's answer is over {4 * self.max_bytes / 1e6:g} MB: add a LIMIT"
@@ -394,14 +395,11 @@ class RemoteStore:
             if fmt is not None and fmt.kind == formats.GRAPH:
                 return list(ox.parse(body, format=fmt.ox))
         except (SyntaxError, ValueError) as exc:
-            raise self._down(
-                f"the store's answer could not be read ({media_type}): {exc}", exc
-            ) from exc
-        raise self._down(
-            f"the store answered in a format not asked for: {media_type or 'none'}", None
-        )
+            raise self._down(f"the store's answer could not be read ({media_type}): {exc}") from exc
+        raise self._down(f"the store answered in a format not asked for: {media_type or 'none'}")
 
-    def _down(self, message: str, cause: BaseException | None) -> StoreUnavailable:
+    def _down(self, message: str) -> StoreUnavailable:
+        """Remember why the store failed, for /health, and return the error to raise."""
         self._last_error = message
         return StoreUnavailable(message)
 

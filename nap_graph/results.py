@@ -1,8 +1,9 @@
-"""Write SPARQL query results (SELECT rows, ASK answers) in the W3C results formats.
+"""Write query results in the format asked, within the row and byte caps.
 
 Oxigraph serializes a whole result at once; a server that caps results must write the rows
-it kept, so this writes them, byte for byte as Oxigraph would (tests/test_results.py
-compares the two).
+it kept, so this writes SELECT rows and ASK answers in the W3C results formats, byte for byte
+as Oxigraph would (tests/test_results.py compares the two). `write_result` is what the query
+workers and the remote store write every answer with.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from xml.sax.saxutils import escape
 
 import pyoxigraph as ox
 
+from nap_graph import formats
+
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
 def _json_term(term) -> dict:
@@ -126,3 +128,54 @@ def write_ask(answer: bool, fmt: str) -> bytes:
     if fmt in ("csv", "tsv"):
         return word.encode()
     raise ValueError(f"unknown results format {fmt!r}")
+
+
+def _within(items, limit: int, max_bytes: int, size) -> tuple[list, bool]:
+    """Take items until `limit` of them or about `max_bytes` of text; say if some were left."""
+    kept, total = [], 0
+    for item in items:
+        total += size(item)
+        if len(kept) == limit or total > max_bytes:
+            return kept, True
+        kept.append(item)
+    return kept, False
+
+
+def _write_within(write, kept: list, truncated: bool, max_bytes: int) -> tuple[bytes, list, bool]:
+    """Write the items kept, halving them until the text fits in `max_bytes` (escapes and
+    markup make it longer than the terms' own text)."""
+    body = write(kept)
+    while len(body) > max_bytes and kept:
+        kept, truncated = kept[: len(kept) // 2], True
+        body = write(kept)
+    return body, kept, truncated
+
+
+def write_result(
+    result, *, results_format: str, graph_format: str, limit: int, max_bytes: int
+) -> tuple:
+    """Write a query's result (Oxigraph's, or parsed from another store's answer) in the format
+    asked, within `limit` rows or triples and `max_bytes`: ("ok", kind, body, truncated, count)."""
+    if isinstance(result, ox.QueryBoolean):
+        return ("ok", "boolean", write_ask(bool(result), results_format), False, 1)
+    if isinstance(result, ox.QuerySolutions):
+        variables = [v.value for v in result.variables]
+        rows, truncated = _within(
+            (tuple(s[v] for v in variables) for s in result),
+            limit,
+            max_bytes,
+            lambda row: sum(len(str(t)) for t in row if t is not None),
+        )
+        body, rows, truncated = _write_within(
+            lambda rows: write_select(variables, rows, results_format),
+            rows,
+            truncated,
+            max_bytes,
+        )
+        return ("ok", "bindings", body, truncated, len(rows))
+    triples, truncated = _within(result, limit, max_bytes, lambda t: len(str(t)))
+    fmt = formats.by_name(graph_format, formats.GRAPH).ox
+    body, triples, truncated = _write_within(
+        lambda triples: ox.serialize(triples, format=fmt), triples, truncated, max_bytes
+    )
+    return ("ok", "graph", body, truncated, len(triples))

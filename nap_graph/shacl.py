@@ -23,8 +23,6 @@ from rdflib.namespace import RDF, SH, XSD
 
 from nap_graph.errors import UnsupportedShape
 
-TARGET_VAR = "this"
-
 # Lexical forms of the datatypes our shapes use: sh:datatype fails on ill-formed literals.
 _LEXICAL = {
     XSD.integer: r"^[+-]?[0-9]+$",

@@ -5,7 +5,7 @@ namespace takes the network away where the kernel lets us make one; where it doe
 default seccomp profile refuses unshare()), this filter still does: the process may open Unix
 sockets (its connection to the server) and nothing else. An attempt kills the process, so that
 a query that tries the network is refused even where SERVICE SILENT would hide a failed
-connection: the store sees its worker die (nap_graph/store.py).
+connection: the store sees its worker die (nap_graph/embedded.py).
 
 The filter is inherited by forked workers and kept across exec. Linux on x86-64 and AArch64
 only; elsewhere `forbid_network` says it could not and the namespace is the only guard.

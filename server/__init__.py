@@ -1,6 +1,6 @@
 """The NAP Graph server: a SPARQL 1.1 endpoint, dereferenceable IRIs and downloads (Flask).
 
-    create_app()                          # settings from server/settings.py and NAP_GRAPH_* variables
+    create_app()                          # settings from server/settings.py and their variables
     create_app({"BUILD_DIR": "build"})    # and explicit overrides (tests)
 
 Production: `nap-graph serve --workers 4`, which runs it under granian (see docs/server.md).
@@ -17,12 +17,13 @@ import pyoxigraph as ox
 from flask import Flask, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from nap_graph.build import PROJECT_ROOT
+from nap_graph.embedded import OxigraphStore
 from nap_graph.errors import NapGraphError, NotBuilt
-from nap_graph.store import BUILT_FILE, OxigraphStore, Store
+from nap_graph.settings import PROJECT_ROOT, from_environment
+from nap_graph.store import BUILT_FILE, Store
 from server.errors import APIError
 from server.hosts import host_allowed, parse_allowed, prefix_is_a_path
-from server.settings import DEFAULTS
+from server.settings import DEFAULTS, SETTINGS
 
 log = logging.getLogger("nap_graph.server")
 
@@ -31,7 +32,8 @@ def create_app(config: dict | None = None) -> Flask:
     """Make the app: settings, store, blueprints, error handlers, CORS and request log."""
     app = Flask(__name__)
     app.config.from_mapping(DEFAULTS)
-    app.config.from_prefixed_env("NAP_GRAPH")
+    # The table's variables only: others, such as NAP_GRAPH_STORE_PASSWORD, stay out of the config.
+    app.config.update(from_environment(SETTINGS))
     if config:
         app.config.update(config)
     _resolve_paths(app)
@@ -44,21 +46,24 @@ def create_app(config: dict | None = None) -> Flask:
         )
 
     app.extensions["nap_graph"] = _open_store(app)
+    # The build's VoID description, parsed once per app: /void and the home page serve it; the
+    # resources and the service description use it only when the graph served is the build's.
     void = Path(app.config["BUILD_DIR"]) / "void.ttl"
-    app.extensions["nap_graph_void"] = (
-        list(ox.parse(path=str(void), format=ox.RdfFormat.TURTLE))
-        if void.is_file() and not app.config["DATA_FILES"]
-        else None
+    built_void = (
+        list(ox.parse(path=str(void), format=ox.RdfFormat.TURTLE)) if void.is_file() else None
     )
+    app.extensions["nap_graph_build_void"] = built_void
+    app.extensions["nap_graph_void"] = None if app.config["DATA_FILES"] else built_void
 
-    from server import downloads, endpoint, resources, site, vendor
-    from server.errors import register_error_handlers
+    # The views are imported here, as in flaskr: `nap-graph` imports this package to list the
+    # `serve` command and its settings, and needs no view for that.
+    from server import downloads, endpoint, errors, render, resources, site, vendor
 
     for blueprint in (endpoint.bp, resources.bp, downloads.bp, site.bp, vendor.bp):
         app.register_blueprint(blueprint)
     # Links in pages go to this server for IRIs under its base, wherever it runs.
-    app.jinja_env.globals["local_url"] = resources.local_url
-    register_error_handlers(app)
+    app.jinja_env.globals["local_url"] = render.local_url
+    errors.register_error_handlers(app)
     _add_cors_and_log(app)
     return app
 

@@ -7,14 +7,19 @@ import logging
 import os
 import resource
 import sys
+from multiprocessing.util import Finalize
 from pathlib import Path
 
 import click
 
-from nap_graph.build import PROJECT_ROOT, Settings, build, recover_build
+from nap_graph.build import Settings, build, recover_build
 from nap_graph.errors import DataInvalid, NapGraphError, SourceErrors
 from nap_graph.progress import Progress, RichProgress
+from nap_graph.query_worker import die_with_parent
+from nap_graph.settings import option_help, row_of, value_of
 from nap_graph.store import BUILT_FILE
+from server import create_app
+from server.settings import SETTINGS
 
 # A client has this long to send a request's line and headers, and so many bytes for them:
 # past either, granian closes the connection (431 for too many bytes).
@@ -30,7 +35,7 @@ MAX_CONNECTIONS = 1024  # open at once, per process
     "--out",
     "build_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help="The built graph to serve [default: build/; env NAP_GRAPH_BUILD_DIR].",
+    help=option_help(row_of("BUILD_DIR"), "The built graph to serve."),
 )
 @click.option(
     "--data",
@@ -65,8 +70,8 @@ def serve_command(
 ):
     """Serve the graph: SPARQL endpoint, dereferenceable IRIs and downloads.
 
-    Without a built graph, builds it first. Settings come from server/settings.py and the
-    NAP_GRAPH_* environment variables (see docs/server.md).
+    Without a built graph, builds it first. Settings come from the table of server/settings.py
+    and their environment variables: `nap-graph settings` lists them (see docs/server.md).
     """
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # our own log has one line per request
@@ -76,17 +81,14 @@ def serve_command(
     if data_files:
         config["DATA_FILES"] = [str(p.resolve()) for p in data_files]
     else:
-        build_dir = (
-            build_dir or Path(os.environ.get("NAP_GRAPH_BUILD_DIR") or PROJECT_ROOT / "build")
-        ).resolve()
+        # BUILD_DIR, as `nap-graph build` reads it: the same variable, the same default.
+        build_dir = (build_dir or value_of("BUILD_DIR")).resolve()
         config["BUILD_DIR"] = str(build_dir)
         recover_build(build_dir)  # a build that crashed in its swap left only the previous one
         if not (build_dir / BUILT_FILE).is_file():
             if no_build:
                 raise click.ClickException(f"no built graph in {build_dir}: run `nap-graph build`")
             _build_first(build_dir)
-    from server import create_app
-
     try:
         if dev:
             app = create_app(config)
@@ -98,6 +100,10 @@ def serve_command(
             _granian(config, host, port, workers, threads)
     except NapGraphError as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+# `nap-graph settings` lists the server's settings with the library's.
+serve_command.settings = SETTINGS
 
 
 def _build_first(build_dir: Path) -> None:
@@ -123,11 +129,6 @@ def _close_store(app) -> None:
 
 def _worker_app(config: dict, server_pid: int):
     """Make the app in a granian worker process, tied to the server process."""
-    from multiprocessing.util import Finalize
-
-    from nap_graph.query_worker import die_with_parent
-    from server import create_app
-
     # granian's workers outlive a killed server process; this one goes with it (its query
     # processes follow, by their own parent-death signal).
     die_with_parent(server_pid)

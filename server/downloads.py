@@ -9,13 +9,14 @@ import shutil
 import tempfile
 from pathlib import Path
 
-import pyoxigraph as ox
 from flask import Blueprint, current_app, render_template, request, send_file
 
 from nap_graph import dump
 from nap_graph.errors import UnknownResource
 from nap_graph.formats import GRAPH, by_extension
 from server.negotiation import RDF_FORMATS, choose
+from server.pages import dataset_sources
+from server.render import content_type, graph_response, wants_json
 
 bp = Blueprint("downloads", __name__)
 
@@ -86,10 +87,8 @@ def _takes_gzip() -> bool:
 def index():
     """The list of downloads."""
     files = listing()
-    if request.accept_mimetypes.best_match(["application/json", "text/html"]) == "application/json":
+    if wants_json():
         return {"files": files}
-    from server.pages import dataset_sources
-
     return render_template("downloads.html", files=files, sources=dataset_sources())
 
 
@@ -113,8 +112,7 @@ def download(name: str):
     )
     if encoded:  # the gzipped copy is another file, with an ETag of its own
         response.headers["Content-Encoding"] = "gzip"
-    if media_type.startswith("text/"):
-        response.headers["Content-Type"] = f"{media_type}; charset=utf-8"
+    response.headers["Content-Type"] = content_type(media_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{path.name}"'
     response.headers["Vary"] = "Accept-Encoding"
     return response
@@ -125,15 +123,14 @@ def download(name: str):
 def void():
     """The VoID and DCAT description of the dataset (W3C VoID, 7.2: /.well-known/void)."""
     path = build_dir() / dump.DESCRIPTION_FILE
-    if not path.is_file():
+    description = current_app.extensions["nap_graph_build_void"]  # parsed by create_app
+    if not path.is_file() or description is None:
         raise UnknownResource("this server publishes no VoID description (no built graph)")
     fmt = choose(request.accept_mimetypes, RDF_FORMATS, request.args.get("format"), "graph")
-    if fmt.name == "turtle":
+    if fmt.name == "turtle":  # the file as built, with conditional GET
         response = send_file(path, mimetype=fmt.media_type, conditional=True, etag=True)
         response.headers["Content-Type"] = fmt.content_type
     else:
-        from server.resources import graph_response
-
-        response = graph_response(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE), fmt)
+        response = graph_response(description, fmt)
     response.headers["Vary"] = "Accept"
     return response

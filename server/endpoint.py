@@ -7,13 +7,17 @@ from dataclasses import asdict
 from urllib.parse import urljoin
 
 import pyoxigraph as ox
-from flask import Blueprint, current_app, make_response, render_template, request, url_for
+from flask import Blueprint, current_app, render_template, request, url_for
 
-from nap_graph.errors import QueryRejected
-from nap_graph.query_check import inspect, unknown_graphs
+from nap_graph.errors import NotAcceptable, QueryRejected
+from nap_graph.query_check import scan, unknown_graphs
+from nap_graph.store import QueryRequest
 from server.errors import APIError
-from server.negotiation import GRAPH_FORMATS, RESULT_FORMATS, NotAcceptable, choose
+from server.examples import example_queries
+from server.negotiation import GRAPH_FORMATS, RESULT_FORMATS, choose
+from server.render import graph_response, results_response, script_json
 from server.store_access import get_store
+from server.vendor import available
 
 bp = Blueprint("sparql", __name__)
 
@@ -119,7 +123,8 @@ def endpoint():
                 raise APIError(
                     f"'{name}' must be an absolute IRI, not {value!r}: {exc}", 400, "QUERY_REJECTED"
                 ) from None
-    inspection = inspect(query)
+    scanned = scan(query)  # once: a remote store reads the same scan
+    inspection = scanned.inspection
     store = get_store()
     # Relative IRIs in a query resolve against the endpoint's address (as base_iri below).
     endpoint_url = url_for("sparql.endpoint", _external=True)
@@ -142,40 +147,23 @@ def endpoint():
         formats[other] = None
     html = {kind: fmt is None or fmt.name == "html" for kind, fmt in formats.items()}
     answer = store.query(
-        query,
-        results_format="json" if html["results"] else formats["results"].name,
-        graph_format="turtle" if html["graph"] else formats["graph"].name,
-        default_graphs=defaults or None,
-        named_graphs=named or None,
-        base_iri=endpoint_url,
-        # A query with FROM or FROM NAMED makes its own dataset; otherwise the default graph
-        # is the union of the named graphs.
-        union=not (inspection.from_graphs or inspection.from_named_graphs),
-        pool="sparql",
+        QueryRequest(
+            query,
+            results_format="json" if html["results"] else formats["results"].name,
+            graph_format="turtle" if html["graph"] else formats["graph"].name,
+            default_graphs=defaults,
+            named_graphs=named,
+            base_iri=endpoint_url,
+            # A query with FROM or FROM NAMED makes its own dataset; otherwise the default
+            # graph is the union of the named graphs.
+            union=not (inspection.from_graphs or inspection.from_named_graphs),
+            pool="sparql",
+            scan=scanned,
+        )
     )
     kind = "graph" if answer.kind == "graph" else "results"
     fmt = formats[kind] or negotiate(kind)  # negotiate() raises the 406 here
-    html = fmt.name == "html"
-    if html:
-        response = make_response(
-            render_template(
-                "results.html",
-                query=query,
-                answer=answer,
-                results=None if answer.kind == "graph" else json.loads(answer.body),
-                graph=answer.body.decode() if answer.kind == "graph" else None,
-            )
-        )
-    else:
-        response = make_response(answer.body)
-        response.headers["Content-Type"] = fmt.content_type
-    response.headers["Vary"] = "Accept"
-    response.headers["NAP-Graph-Result-Limit"] = str(current_app.config["RESULT_LIMIT"])
-    if answer.truncated:
-        response.headers["NAP-Graph-Truncated"] = "true"
-    if unknown:  # read as empty graphs: the endpoint never fetches data from other addresses
-        response.headers["NAP-Graph-Unknown-Graphs"] = " ".join(f"<{g}>" for g in unknown)
-    return response
+    return results_response(answer, fmt, query, unknown)
 
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
@@ -183,16 +171,12 @@ SD = "http://www.w3.org/ns/sparql-service-description#"
 
 def editor_page() -> str:
     """The query editor: a form that works without JavaScript, YASGUI where it is installed."""
-    from server.examples import example_queries
-    from server.vendor import available
-
     examples = [asdict(e) for e in example_queries()]
     return render_template(
         "sparql.html",
         endpoint=url_for("sparql.endpoint", _external=True),
         examples=examples,
-        # Inside <script>, "</" would end the element early.
-        examples_json=json.dumps(examples).replace("</", "<\\/"),
+        examples_json=script_json(json.dumps(examples)),
         query=examples[0]["query"] if examples else "SELECT * WHERE { ?s ?p ?o } LIMIT 10",
         yasgui=available("yasgui"),
     )
@@ -254,8 +238,6 @@ def service_description(requested: str | None):
             triples.append(
                 ox.Triple(dataset, node("http://www.w3.org/2002/07/owl#sameAs"), void_dataset)
             )
-    from server.resources import graph_response
-
     return graph_response(triples, fmt)
 
 

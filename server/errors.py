@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, make_response, render_template, request
+from flask import Flask, make_response, render_template
 from werkzeug.exceptions import HTTPException
 
-from nap_graph.errors import NapGraphError, QueryRejected, UnknownResource
-from nap_graph.store import QueryTimeout, StoreUnavailable
-from server.negotiation import NotAcceptable
+from nap_graph.errors import (
+    NapGraphError,
+    NotAcceptable,
+    QueryRejected,
+    QueryTimeout,
+    StoreUnavailable,
+    UnknownResource,
+)
+from server.render import wants_page
 
 log = logging.getLogger(__name__)
 
@@ -31,14 +37,9 @@ class APIError(Exception):
         self.message, self.status, self.code = message, status, code
 
 
-def wants_html() -> bool:
-    """Whether the client prefers a page to JSON: browsers do, "*/*" does not."""
-    return request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html"
-
-
 def error_response(message: str, status: int, code: str, headers: dict | None = None):
     """Answer an error: a page for browsers, {"ok": false, ...} for everyone else."""
-    if wants_html():
+    if wants_page():
         page = render_template("error.html", message=message, status=status, code=code)
         response = make_response(page, status)
     else:
@@ -53,10 +54,6 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(APIError)
     def api_error(error: APIError):
         return error_response(error.message, error.status, error.code)
-
-    @app.errorhandler(NotAcceptable)
-    def not_acceptable(error: NotAcceptable):
-        return error_response(str(error), 406, "NOT_ACCEPTABLE")
 
     @app.errorhandler(NapGraphError)
     def nap_graph_error(error: NapGraphError):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from werkzeug.datastructures import MIMEAccept
 
 from nap_graph import formats
+from nap_graph.errors import NotAcceptable
 from nap_graph.formats import Format, by_name
 
 # SELECT and ASK answers (SPARQL 1.1 Query Results JSON, XML, CSV and TSV), or a page.
@@ -20,10 +21,6 @@ _OFFERED = {*RESULT_FORMATS, *GRAPH_FORMATS}
 def _known(wanted: str) -> bool:
     """Whether a `format` value names a format this server offers, of results or of graphs."""
     return by_name(wanted) in _OFFERED or by_name(wanted, formats.GRAPH) in _OFFERED
-
-
-class NotAcceptable(Exception):
-    """No format offered matches what the client accepts."""
 
 
 def choose(

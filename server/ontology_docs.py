@@ -1,8 +1,10 @@
-"""The ontology's documentation page, generated from the ontology, the shapes and the data."""
+"""The ontology and the shapes: the build's files, read once per app, and the documentation
+page generated from them and the data."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -10,6 +12,7 @@ from flask import current_app
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SH, SKOS
 
+from server.render import alternates, local_url
 from server.store_access import select
 
 OWL = "http://www.w3.org/2002/07/owl#"
@@ -25,6 +28,53 @@ KINDS = [
     ("schemes", "Concept schemes", ("http://www.w3.org/2004/02/skos/core#ConceptScheme",)),
     ("concepts", "Concepts", ("http://www.w3.org/2004/02/skos/core#Concept",)),
 ]
+OWL_VERSION_IRI = OWL + "versionIRI"
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """A vocabulary document of the build (the ontology or the shapes), read once per app."""
+
+    data: bytes  # the file's bytes, served as they are for Turtle
+    triples: list[ox.Triple]
+
+    def publishes(self, version_iri: str) -> bool:
+        """Whether the document names this version IRI as its owl:versionIRI."""
+        return any(
+            t.predicate.value == OWL_VERSION_IRI and t.object.value == version_iri
+            for t in self.triples
+        )
+
+
+def _vocabulary_file(name: str) -> Path:
+    return Path(current_app.config["BUILD_DIR"]) / "ontology" / name
+
+
+def _cache() -> dict:
+    return current_app.extensions.setdefault("nap_graph_vocabularies", {})
+
+
+def built_vocabulary(name: str) -> Vocabulary | None:
+    """Return the build's `ontology/<name>` (wps.ttl, shapes.ttl), parsed on first use by
+    this app and kept, like the VoID description; None when it was not built."""
+    cache = _cache()
+    if name not in cache:
+        source = _vocabulary_file(name)
+        if source.is_file():
+            data = source.read_bytes()
+            cache[name] = Vocabulary(data, list(ox.parse(data, format=ox.RdfFormat.TURTLE)))
+        else:
+            cache[name] = None
+    return cache[name]
+
+
+def built_shape_rules() -> dict[str, list[dict]]:
+    """Return shape_rules of the build's shapes, worked out on first use by this app."""
+    cache = _cache()
+    if "rules" not in cache:
+        source = _vocabulary_file("shapes.ttl")
+        cache["rules"] = shape_rules(source) if source.exists() else {}
+    return cache["rules"]
 
 
 def _text(values: dict, predicate: str) -> str | None:
@@ -65,8 +115,6 @@ def shape_rules(shapes_path: Path) -> dict[str, list[dict]]:
 
 def ontology_page(iri: str, triples: list[ox.Triple], path: str) -> dict:
     """Gather the terms of a vocabulary document, grouped by kind, with their uses."""
-    from server.resources import alternates, local_url
-
     by_subject: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     for t in triples:
         if isinstance(t.subject, ox.NamedNode):
@@ -77,8 +125,7 @@ def ontology_page(iri: str, triples: list[ox.Triple], path: str) -> dict:
             counts[row["c"]["value"]] = int(row["n"]["value"])
         for row in select("SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p"):
             counts[row["p"]["value"]] = int(row["n"]["value"])
-    shapes_path = Path(current_app.config["BUILD_DIR"]) / "ontology" / "shapes.ttl"
-    rules = shape_rules(shapes_path) if path == "def/wps" and shapes_path.exists() else {}
+    rules = built_shape_rules() if path == "def/wps" else {}
     sections = []
     for anchor, title, types in KINDS:
         terms = []

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 
+from server.charts import share_chart
+from server.render import base
 from server.store_access import select
 
 PREFIXES = """PREFIX wps: <https://w3id.org/nap-graph/def/wps#>
@@ -495,17 +497,11 @@ def dataset_sources() -> list[dict]:
     return sorted(found, key=lambda r: (r["title"], r["source"]))
 
 
-def base() -> str:
-    return current_app.config["BASE_IRI"]
-
-
 # ------------------------------------------------------------------ pages
 
 
 def country_page(iri: str) -> dict:
     """Everything the page of a country shows."""
-    from server.charts import share_chart
-
     year = this_year()
     plans = plans_of(iri)
     current = current_plan(plans, year)

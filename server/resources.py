@@ -8,15 +8,25 @@ Ontology terms use hash IRIs (4.2): /def/wps is the document that defines wps:Te
 from __future__ import annotations
 
 from collections import defaultdict
-from pathlib import Path
 
 import pyoxigraph as ox
 from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
 
 from nap_graph.errors import UnknownResource
 from nap_graph.formats import Format, by_extension
-from nap_graph.namespaces import ONTOLOGY_IRI, SHAPES_IRI
-from server.negotiation import DOCUMENT_FORMATS, GRAPH_FORMATS, choose
+from nap_graph.namespaces import ONTOLOGY_IRI, SHAPES_IRI, WPS
+from server import pages
+from server.negotiation import DOCUMENT_FORMATS, choose
+from server.ontology_docs import built_vocabulary, ontology_page
+from server.render import (
+    alternates,
+    base,
+    document_headers,
+    embedded_jsonld,
+    graph_response,
+    link_header,
+    local_url,
+)
 from server.store_access import ask, construct, select
 
 bp = Blueprint("resources", __name__)
@@ -29,52 +39,20 @@ LABELS = (
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 # Inbound links listed one by one on a page; beyond this, the page gives a count and a query.
 INBOUND_LISTED = 50
-OWL_VERSION_IRI = "http://www.w3.org/2002/07/owl#versionIRI"
-
-
-def base() -> str:
-    return current_app.config["BASE_IRI"]
-
-
-def local_url(iri: str) -> str:
-    """Return the address on this server of an IRI of the graph or the ontology, else the IRI."""
-    for prefix in (base(), "https://w3id.org/nap-graph/"):
-        if iri.startswith(prefix):
-            return request.script_root + "/" + iri[len(prefix) :]
-    return iri
+# The page of a resource of each class: its template, and the function that gathers what it
+# shows besides its statements. The first class here that a resource has picks its page;
+# a resource of none of them gets resource.html.
+PAGES = {
+    WPS.Country: ("country.html", pages.country_page),
+    WPS.NationalActionPlan: ("plan.html", pages.plan_page),
+    WPS.FocusArea: ("focus_area.html", pages.focus_area_page),
+}
 
 
 def _document_format(extension: str) -> Format | None:
     """The format a document's extension asks for, if a document is offered in it."""
     fmt = by_extension(extension)
     return fmt if fmt in DOCUMENT_FORMATS else None
-
-
-def graph_response(triples, fmt: Format, prefixes: dict | None = None):
-    """Answer RDF triples in a negotiated format, with the headers of a data document."""
-    from nap_graph.dump import data_prefixes
-    from nap_graph.iris import Iris
-
-    data = list(triples)
-    if fmt.name in ("turtle", "rdfxml"):
-        body = ox.serialize(data, format=fmt.ox, prefixes=prefixes or data_prefixes(Iris(base())))
-    else:
-        body = ox.serialize(data, format=fmt.ox)
-    response = make_response(body)
-    response.headers["Content-Type"] = fmt.content_type
-    response.headers["Vary"] = "Accept"
-    return response
-
-
-def alternates(path: str) -> list[tuple[Format, str]]:
-    """Return each format of a document with its address."""
-    return [(fmt, f"{request.script_root}/{path}.{fmt.extension}") for fmt in GRAPH_FORMATS]
-
-
-def link_header(path: str) -> str:
-    return ", ".join(
-        f'<{url}>; rel="alternate"; type="{fmt.media_type}"' for fmt, url in alternates(path)
-    )
 
 
 def _requested_format() -> str | None:
@@ -118,24 +96,7 @@ def document(rest: str):
         response = make_response(html_page(iri, triples, f"doc/{path}"))
     else:
         response = graph_response(triples, fmt)
-    response.headers["Link"] = link_header(f"doc/{path}")
-    if not fixed:
-        response.headers["Content-Location"] = f"{request.script_root}/doc/{path}.{fmt.extension}"
-        response.headers["Vary"] = "Accept"
-    return response
-
-
-PAGES = {
-    "https://w3id.org/nap-graph/def/wps#Country": ("country.html", "country_page"),
-    "https://w3id.org/nap-graph/def/wps#NationalActionPlan": ("plan.html", "plan_page"),
-    "https://w3id.org/nap-graph/def/wps#FocusArea": ("focus_area.html", "focus_area_page"),
-}
-
-
-def embedded_jsonld(triples: list[ox.Triple]) -> str:
-    """Return a resource's data as JSON-LD for a <script> element of its page."""
-    text = ox.serialize(triples, format=ox.RdfFormat.JSON_LD).decode()
-    return text.replace("</", "<\\/")  # a string in the data must not close the script
+    return document_headers(response, f"doc/{path}", fmt, negotiated=not fixed)
 
 
 def html_page(iri: str, triples: list[ox.Triple], path: str) -> str:
@@ -143,13 +104,11 @@ def html_page(iri: str, triples: list[ox.Triple], path: str) -> str:
 
     Every page ends with the resource's statements as tables, so nothing in its data is hidden.
     """
-    from server import pages
-
     context = page(iri, triples, path)
     context["embedded"] = embedded_jsonld([t for t in triples if t.subject.value == iri])
-    for cls, (template, builder) in PAGES.items():
-        if cls in context["types"]:
-            return render_template(template, **context, **getattr(pages, builder)(iri))
+    for cls, (template, gather) in PAGES.items():
+        if str(cls) in context["types"]:  # an rdflib URIRef never equals a str
+            return render_template(template, **context, **gather(iri))
     return render_template("resource.html", **context)
 
 
@@ -280,10 +239,6 @@ def page(iri: str, triples: list[ox.Triple], path: str) -> dict:
 # ------------------------------------------------------------------ the ontology and the shapes
 
 
-def _vocabulary_file(name: str) -> Path:
-    return Path(current_app.config["BUILD_DIR"]) / "ontology" / name
-
-
 @bp.route("/def/wps", defaults={"extension": None})
 @bp.route("/def/wps.<extension>")
 def ontology(extension):
@@ -309,43 +264,31 @@ def vocabulary_version(vocabulary: str, version: str, extension: str | None):
     if vocabulary not in files:
         raise UnknownResource(f"no vocabulary named {vocabulary}")
     iri, filename = files[vocabulary]
-    source = _vocabulary_file(filename)
-    version_iri = f"{iri}/{version}"
-    published = source.is_file() and any(
-        t.predicate.value == OWL_VERSION_IRI and t.object.value == version_iri
-        for t in ox.parse(path=str(source), format=ox.RdfFormat.TURTLE)
-    )
-    if not published:
+    document = built_vocabulary(filename)
+    if document is None or not document.publishes(f"{iri}/{version}"):
         raise UnknownResource(f"this server publishes no version {version} of {iri}")
     return _vocabulary(iri, filename, f"def/{vocabulary}", extension)
 
 
 def _vocabulary(iri: str, filename: str, path: str, extension: str | None):
-    source = _vocabulary_file(filename)
-    if not source.exists():
+    document = built_vocabulary(filename)
+    if document is None:
         raise UnknownResource(f"{iri} is not published by this server (no built ontology)")
     fixed = _document_format(extension) if extension else None
     if extension and not fixed:
         raise UnknownResource(f"no {extension} document of {iri}")
     offered = DOCUMENT_FORMATS
     fmt = fixed or choose(request.accept_mimetypes, offered, _requested_format(), "graph")
-    triples = list(ox.parse(path=str(source), format=ox.RdfFormat.TURTLE))
     if fmt.name == "html":
-        from server.ontology_docs import ontology_page
-
         response = make_response(
-            render_template("ontology.html", **ontology_page(iri, triples, path))
+            render_template("ontology.html", **ontology_page(iri, document.triples, path))
         )
     elif fmt.name == "turtle":
-        response = make_response(source.read_bytes())
+        response = make_response(document.data)  # the file as built, comments and all
         response.headers["Content-Type"] = fmt.content_type
     else:
-        response = graph_response(triples, fmt)
-    response.headers["Link"] = link_header(path)
-    if not fixed:
-        response.headers["Vary"] = "Accept"
-        response.headers["Content-Location"] = f"{request.script_root}/{path}.{fmt.extension}"
-    return response
+        response = graph_response(document.triples, fmt)
+    return document_headers(response, path, fmt, negotiated=not fixed)
 
 
 @bp.route("/graph/<name>")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-import pyoxigraph as ox
 from flask import Blueprint, current_app, render_template, request
 
+from nap_graph.store import QueryRequest
+from server import pages, schema_org
+from server.render import local_url, script_json, wants_json
 from server.store_access import get_store
 
 bp = Blueprint("site", __name__)
@@ -15,9 +16,10 @@ bp = Blueprint("site", __name__)
 
 def dataset_facts() -> dict:
     """Return what the VoID description says of the dataset: title, size, licence, time."""
-    path = Path(current_app.config["BUILD_DIR"]) / "void.ttl"
+    # The build's VoID, parsed once by create_app (also when DATA_FILES serves other files).
+    void = current_app.extensions["nap_graph_build_void"]
     facts = {}
-    if path.is_file():
+    if void is not None:
         names = {
             "http://purl.org/dc/terms/title": "title",
             "http://rdfs.org/ns/void#triples": "triples",
@@ -28,7 +30,7 @@ def dataset_facts() -> dict:
             "http://purl.org/dc/terms/description": "description",
         }
         labels = {}
-        for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
+        for t in void:
             if t.subject.value.endswith("/dataset/nap-graph") and t.predicate.value in names:
                 facts[names[t.predicate.value]] = t.object.value
             elif t.predicate.value == "http://www.w3.org/2000/01/rdf-schema#label":
@@ -42,16 +44,13 @@ def dataset_facts() -> dict:
 def home():
     """What the dataset is, every country with a plan (filterable), and where to go next."""
     facts = dataset_facts()
-    if request.accept_mimetypes.best_match(["application/json", "text/html"]) == "application/json":
+    if wants_json():
         return {
             "dataset": facts,
             "sparql": "/sparql",
             "downloads": "/download/",
             "void": "/.well-known/void",
         }
-    from server import pages, schema_org
-    from server.resources import local_url
-
     countries = pages.countries_with_plans()
     regions = sorted(
         {(c["region_key"], c["region"]) for c in countries if c["region_key"]}, key=lambda r: r[1]
@@ -81,7 +80,7 @@ def home():
         q=name,
         sources=sources,
         year=pages.this_year(),
-        schema_org=json.dumps(described, indent=1, ensure_ascii=False).replace("</", "<\\/"),
+        schema_org=script_json(json.dumps(described, indent=1, ensure_ascii=False)),
     )
 
 
@@ -90,7 +89,7 @@ def health():
     """Whether the server can answer: 200 when its store does, 503 when it does not."""
     store = get_store()
     try:
-        answer = store.query("ASK { }", timeout=5)
+        answer = store.query(QueryRequest("ASK { }", timeout=5))
         ok = answer.body is not None
     except Exception as exc:  # any failure of the store means unhealthy, and says why
         return {**store.health(), "ok": False, "error": str(exc)}, 503

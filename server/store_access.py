@@ -10,7 +10,7 @@ import json
 
 from flask import current_app
 
-from nap_graph.store import Store
+from nap_graph.store import QueryRequest, Store
 
 
 def get_store() -> Store:
@@ -20,14 +20,15 @@ def get_store() -> Store:
 
 def select(query: str, limit: int | None = None) -> list[dict[str, dict]]:
     """Run a SELECT for a view and return its bindings as SPARQL JSON terms."""
-    answer = get_store().query(query, results_format="json", limit=limit)
+    answer = get_store().query(QueryRequest(query, limit=limit))
     return json.loads(answer.body)["results"]["bindings"]
 
 
 def ask(query: str) -> bool:
-    answer = get_store().query(query, results_format="json")
-    return json.loads(answer.body)["boolean"]
+    """Run an ASK for a view."""
+    return json.loads(get_store().query(QueryRequest(query)).body)["boolean"]
 
 
 def construct(query: str, graph_format: str = "ntriples") -> bytes:
-    return get_store().query(query, graph_format=graph_format).body
+    """Run a CONSTRUCT or DESCRIBE for a view and return the graph, written as asked."""
+    return get_store().query(QueryRequest(query, graph_format=graph_format)).body

@@ -1,4 +1,5 @@
-"""Fixtures: settings for a build of the small real-row sources, and the builds themselves."""
+"""Fixtures: the small sources' settings and builds, the app in process (app, client, runner),
+and the real servers for the tests marked `live`. What they share is in helpers.py."""
 
 from __future__ import annotations
 
@@ -7,16 +8,18 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import (
+    ONTOLOGY,
+    SHORT_LIMITS,
+    SOURCES,
+    TESTS,
+    BufferedClient,
+    LiveServer,
+    serve_build,
+)
 from rdflib import Graph
 
-from nap_graph.build import PROJECT_ROOT, Settings, build
-
-TESTS = Path(__file__).parent
-SOURCES = TESTS / "data" / "sources"
-ONTOLOGY = PROJECT_ROOT / "ontology"
-# Seconds an HTTP call of a test may wait: requests waits forever without one, so a hung
-# server would hold a test until pytest-timeout's far longer limit (test_suite_guards checks).
-TIMEOUT = 60
+from nap_graph.build import Settings, build
 
 
 @pytest.fixture
@@ -56,93 +59,46 @@ def ontology() -> Graph:
     return Graph().parse(ONTOLOGY / "wps.ttl")
 
 
+# ---------------------------------------------------------------- in process (flaskr)
+
+
+@pytest.fixture(scope="session")
+def app(built, tmp_path_factory):
+    """The app on the small build, with the live server's short limits.
+
+    One for the session: its store starts its worker processes once. Tests must not change
+    its config; those that need other settings make their own app.
+    """
+    from server import create_app  # here, not above: the library's tests need no Flask
+
+    app = create_app(
+        {
+            "TESTING": True,
+            "BUILD_DIR": str(built.settings.out_dir),
+            "STORE_DIR": str(tmp_path_factory.mktemp("app") / "cache"),
+            **SHORT_LIMITS,
+            # The test client's requests are for http://localhost/.
+            "ALLOWED_HOSTS": "localhost " + SHORT_LIMITS["ALLOWED_HOSTS"],
+        }
+    )
+    yield app
+    app.extensions["nap_graph"].close()
+
+
+@pytest.fixture
+def client(app):
+    """Flask's test client of the app, each answer read whole: requests in process, no HTTP
+    server."""
+    return BufferedClient(app, app.response_class)
+
+
 @pytest.fixture
 def runner() -> CliRunner:
+    """A CliRunner for the nap-graph click group (nap_graph.cli.cli), which needs no app."""
     return CliRunner()
 
 
-def parse_jsonld(data) -> Graph:
-    """Parse JSON-LD with rdflib, whose parser still uses classes it deprecates."""
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        return Graph().parse(data=data, format="json-ld")
-
-
-def tool(name: str) -> str:
-    """Return the path of an external tool, or skip when .ci/run has not installed it."""
-    path = shutil.which(name)
-    if path is None:
-        pytest.skip(f"{name} is not installed (.ci/run installs it)")
-    return path
-
-
-class LiveServer:
-    """A real `nap-graph serve` process on a free port of this machine, talked to over HTTP."""
-
-    def __init__(
-        self,
-        args: list[str],
-        env: dict[str, str],
-        log_path: Path,
-        healthy: bool = True,
-        launcher: list[str] | None = None,  # a script that runs the command, in its way
-    ):
-        import os
-        import subprocess
-        import sys
-        import time
-
-        import requests
-        from external_stores import free_port
-
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = log_path
-        self.log = log_path.open("w")
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                *(launcher or []),
-                "-m",
-                "nap_graph",
-                "serve",
-                "--port",
-                str(self.port),
-                *args,
-            ],
-            env={**os.environ, **env},
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the server stopped:\n{log_path.read_text()}")
-            try:
-                status = requests.get(self.url + "/health", timeout=2).status_code
-                if status == 200 or not healthy:  # healthy=False: any answer will do
-                    return
-            except requests.RequestException:  # not listening yet, or still loading
-                pass
-            time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"the server did not start:\n{log_path.read_text()}")
-
-    def stop(self) -> None:
-        import subprocess
-
-        self.process.terminate()
-        try:
-            self.process.wait(15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(5)
-        self.log.close()
-
-    def lines(self) -> list[str]:
-        return self.log_path.read_text().splitlines()
+# ---------------------------------------------------------------- real servers (live)
 
 
 @pytest.fixture(scope="session")
@@ -153,11 +109,7 @@ def live_server(built, tmp_path_factory):
         ["--out", str(built.settings.out_dir)],
         {
             "NAP_GRAPH_STORE_DIR": str(folder / "cache"),
-            "NAP_GRAPH_QUERY_TIMEOUT": "2",
-            "NAP_GRAPH_RESULT_LIMIT": "100",
-            "NAP_GRAPH_PROXY_HOPS": "1",
-            "NAP_GRAPH_ALLOWED_HOSTS": "127.0.0.1 wps.example.org",
-            "NAP_GRAPH_MAX_REQUEST_BYTES": "20000",
+            **{f"NAP_GRAPH_{name}": str(value) for name, value in SHORT_LIMITS.items()},
         },
         folder / "server.log",
     )
@@ -182,16 +134,6 @@ def w3c_server(tmp_path_factory):
     )
     yield server
     server.stop()
-
-
-def serve_build(build_dir: Path, folder: Path, launcher: list[str] | None = None) -> LiveServer:
-    """The server on a build with its default settings, its store and log kept in `folder`."""
-    return LiveServer(
-        ["--out", str(build_dir)],
-        {"NAP_GRAPH_STORE_DIR": str(folder / "cache")},
-        folder / "server.log",
-        launcher=launcher,
-    )
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,7 @@ import requests
 from nap_graph.build import PROJECT_ROOT
 from server.examples import example_queries
 
-pytestmark = [pytest.mark.full, pytest.mark.browser]
+pytestmark = [pytest.mark.full, pytest.mark.browser, pytest.mark.live]
 
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"

@@ -14,7 +14,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import ONTOLOGY, SOURCES
+from helpers import ONTOLOGY, SOURCES
 
 from nap_graph.build import Settings, build, recover_build
 from nap_graph.cli import cli

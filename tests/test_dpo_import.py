@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 
 from nap_graph.cli import cli
+from nap_graph.errors import ImportFailed, ReportRefused
 from nap_graph.sources import dpo_import
-from nap_graph.sources.dpo_reports import ReportRefused, read_report
+from nap_graph.sources.dpo_reports import read_report
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
@@ -156,7 +157,7 @@ def test_an_unknown_country_name_stops_the_import_and_writes_nothing(tmp_path):
     newer = tmp_path / "new" / "UN_country_contributions_2015_02.pdf"
     retext(FIRST_A, newer, "Armenia", "Atlantis")
     retext(newer, newer, "31-Jan-15", "28-Feb-15")
-    with pytest.raises(dpo_import.ImportFailed) as failed:
+    with pytest.raises(ImportFailed) as failed:
         dpo_import.import_dpo(data, [newer], workers=1)
     message = str(failed.value)
     assert "nothing was written" in message

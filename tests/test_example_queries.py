@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import TIMEOUT
+from helpers import TIMEOUT
 from rdflib import RDF, RDFS, SKOS, Graph, Namespace, URIRef
 from rdflib.plugins.sparql import prepareQuery
 from SPARQLWrapper import JSON, POST, SPARQLWrapper
@@ -850,6 +850,7 @@ def test_every_example_has_its_check():
 
 
 @pytest.mark.full
+@pytest.mark.live
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda e: e.name)
 def test_example_runs_on_the_full_data_and_returns_rows(example: Example, answers):
     answer = answers(example)
@@ -858,6 +859,7 @@ def test_example_runs_on_the_full_data_and_returns_rows(example: Example, answer
 
 
 @pytest.mark.full
+@pytest.mark.live
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda e: e.name)
 def test_example_answer_matches_the_dump(example: Example, answers, dump):
     CHECKS[example.name](answers(example).rows, dump)

@@ -7,25 +7,16 @@ NAP_GRAPH_REQUIRE_TOOLS=1, so that in CI a missing tool fails the run instead of
 from __future__ import annotations
 
 import gzip
-import os
-import shutil
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from helpers import INVALID, JENA, ONTOLOGY, expected, graph_of, require
 from rdflib import URIRef
 
-JENA = Path(__file__).parent / "tools" / "jena"
-SHAPES = Path(__file__).parents[1] / "ontology" / "shapes.ttl"
+SHAPES = ONTOLOGY / "shapes.ttl"
 pytestmark = pytest.mark.tools
-
-
-def require(name: str) -> None:
-    if shutil.which(name) is None:
-        if os.environ.get("NAP_GRAPH_REQUIRE_TOOLS") == "1":
-            pytest.fail(f"{name} is not installed, and .ci/run should have installed it")
-        pytest.skip(f"{name} is not installed (.ci/run installs it)")
 
 
 def run(*command: str) -> subprocess.CompletedProcess:
@@ -96,7 +87,6 @@ def test_jena_shacl_agrees_on_the_invalid_cases(tmp_path):
     """Jena rejects each invalid fixture, added to the valid base graph, for the same shape."""
     require("java")
     from rdflib import Graph
-    from test_shapes import INVALID, expected, graph_of
 
     def validate(path):
         data = tmp_path / f"{path.stem}.nt"

@@ -3,24 +3,9 @@
 from __future__ import annotations
 
 import pytest
-
-from nap_graph.namespaces import PREFIXES
+from helpers import select
 
 pytestmark = pytest.mark.full
-
-P = (
-    "\n".join(f"PREFIX {k}: <{v}>" for k, v in PREFIXES.items())
-    + """
-PREFIX country: <https://w3id.org/nap-graph/id/country/>
-PREFIX plan: <https://w3id.org/nap-graph/id/plan/>
-"""
-)
-
-
-def select(build, query: str) -> list[tuple]:
-    solutions = build.store.query(P + query, use_default_graph_as_union=True)
-    names = [v.value for v in solutions.variables]
-    return [tuple(None if row[n] is None else row[n].value for n in names) for row in solutions]
 
 
 def test_norway_plans_editions_periods_and_adoption(full_build):
@@ -196,12 +181,13 @@ def test_the_full_build_conforms_and_is_about_half_a_million_triples(full_build)
     assert full_build.triple_count > 400_000
 
 
+@pytest.mark.live
 def test_iris_of_the_full_dump_dereference(full_build, tmp_path):
     """A seeded sample of every kind of IRI in the full dump, as a page and as Turtle."""
     import random
 
     import requests
-    from conftest import LiveServer
+    from helpers import LiveServer
     from rdflib import Graph
 
     out = full_build.settings.out_dir

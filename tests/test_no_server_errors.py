@@ -11,7 +11,9 @@ import random
 import socket
 
 import pytest
-from conftest import TIMEOUT
+from helpers import TIMEOUT
+
+pytestmark = pytest.mark.live
 
 
 def send(server, target: bytes, headers: bytes = b"Accept: application/json\r\n"):

@@ -11,7 +11,7 @@ import csv
 from collections import defaultdict
 
 import pytest
-from test_full_data import select
+from helpers import select
 
 from nap_graph.build import PROJECT_ROOT
 from nap_graph.sources.dpo_import import FILES_FILE, ROWS_FILE

@@ -1,6 +1,7 @@
 """The parts of loading into and serving from an external store that need no store: how the
-build is split and batched, how a stranger's query is checked and bounded before it is sent,
-and how a store's DESCRIBE is cut to the document we publish."""
+build is split and batched, where the graphs and credentials come from, and how a store's
+DESCRIBE is cut to the document we publish. (How a stranger's query is checked and bounded
+before it is sent: test_query_check.py.)"""
 
 from __future__ import annotations
 
@@ -9,63 +10,10 @@ import gzip
 import pyoxigraph as ox
 import pytest
 
-from nap_graph.errors import QueryRejected
 from nap_graph.load import GraphFile, batches, split_by_graph
-from nap_graph.query_check import refuse_custom_functions, with_limit, without_dataset_clauses
 from nap_graph.remote import Credentials, graphs_of_void
 from nap_graph.store import BUILT_FILE
 from server.resources import concise_bounded_description
-
-
-@pytest.mark.parametrize(
-    ("query", "sent"),
-    [
-        ("SELECT * { ?s ?p ?o }", "SELECT * { ?s ?p ?o }\nLIMIT 11\n"),
-        # A comment on the last line must not swallow the LIMIT.
-        ("SELECT * { ?s ?p ?o } # all", "SELECT * { ?s ?p ?o } # all\nLIMIT 11\n"),
-        ("SELECT * { ?s ?p ?o } LIMIT 5", "SELECT * { ?s ?p ?o } LIMIT 5"),
-        ("SELECT * { ?s ?p ?o } LIMIT 500 OFFSET 2", "SELECT * { ?s ?p ?o } LIMIT 11 OFFSET 2"),
-        # A subquery's LIMIT is its own; the closing VALUES clause comes after the LIMIT.
-        (
-            "SELECT * { { SELECT * { ?s ?p ?o } LIMIT 3 } } VALUES ?s { <a> }",
-            "SELECT * { { SELECT * { ?s ?p ?o } LIMIT 3 } } \nLIMIT 11\nVALUES ?s { <a> }",
-        ),
-        (
-            'SELECT ("}" AS ?x) { ?s <p:limit> ?o }',
-            'SELECT ("}" AS ?x) { ?s <p:limit> ?o }\nLIMIT 11\n',
-        ),
-        # A CONSTRUCT's LIMIT counts solutions, not triples: left to the answer's cut.
-        ("CONSTRUCT WHERE { ?s ?p ?o }", "CONSTRUCT WHERE { ?s ?p ?o }"),
-        ("ASK { ?s ?p ?o }", "ASK { ?s ?p ?o }"),
-    ],
-)
-def test_a_select_asks_the_store_for_no_more_than_the_limit(query, sent):
-    assert with_limit(query, 11) == sent
-    ox.Store().query(sent, base_iri="http://example.org/")  # still SPARQL
-
-
-def test_only_sparql_functions_and_xsd_casts_are_passed_on():
-    refuse_custom_functions(
-        "PREFIX xsd: <http://www.w3.org/2001/XMLSchema#> "
-        'SELECT (xsd:decimal("1") AS ?x) (STRLEN(?o) AS ?n) WHERE { ?s ?p ?o FILTER (REGEX(?o, "a")) }'
-    )
-    for query in (
-        'PREFIX bif: <bif:> SELECT * { ?s ?p ?o FILTER (bif:http_get("http://example.org/")) }',
-        "SELECT (<http://example.org/f>(1) AS ?x) {}",
-        "BASE <http://example.org/> SELECT (<f>(1) AS ?x) {}",
-    ):
-        with pytest.raises(QueryRejected, match="is not allowed"):
-            refuse_custom_functions(query)
-
-
-def test_dataset_clauses_are_taken_out_of_the_text():
-    query = (
-        "PREFIX ex: <http://example.org/> SELECT * FROM <http://a/> FROM NAMED ex:b "
-        'WHERE { ?s ex:from "FROM <x>" } # FROM <c>'
-    )
-    assert without_dataset_clauses(query) == (
-        'PREFIX ex: <http://example.org/> SELECT *     WHERE { ?s ex:from "FROM <x>" } # FROM <c>'
-    )
 
 
 def test_the_build_is_split_by_graph_with_blank_nodes_kept_together(tmp_path):

@@ -17,13 +17,19 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 import requests
-from conftest import TIMEOUT, LiveServer, parse_jsonld
-from external_stores import ExternalStore, OxigraphServer, VirtuosoServer, free_port
+from external_stores import ExternalStore, OxigraphServer, VirtuosoServer
+from helpers import (
+    TIMEOUT,
+    LiveServer,
+    filled_and_served,
+    free_port,
+    parse_jsonld,
+    run_load,
+    serve_from,
+)
 from rdflib import Graph
 from rdflib.compare import isomorphic
 from SPARQLWrapper import JSON, POST, SPARQLWrapper
@@ -32,7 +38,7 @@ from nap_graph.load import StoreClient, Target
 from nap_graph.remote import Credentials
 from server.examples import example_queries
 
-pytestmark = [pytest.mark.stores, pytest.mark.full]
+pytestmark = [pytest.mark.stores, pytest.mark.full, pytest.mark.live]
 
 STORES = {"oxigraph": OxigraphServer, "virtuoso": VirtuosoServer}
 GRAPH = "https://w3id.org/nap-graph/graph/"
@@ -71,48 +77,6 @@ IRIS = [
 
 
 # ---------------------------------------------------------------- fixtures
-
-
-def run_load(build_dir: Path, store: ExternalStore, *extra: str, env: dict | None = None):
-    return subprocess.run(
-        [sys.executable, "-m", "nap_graph", "load", "-q", "--out", str(build_dir)]
-        + store.load_arguments()
-        + list(extra),
-        capture_output=True,
-        text=True,
-        env={**os.environ, **store.environment(), **(env or {})},
-        timeout=900,
-    )
-
-
-def serve_from(store: ExternalStore, build_dir: Path, folder: Path, healthy=True, **env):
-    return LiveServer(
-        ["--out", str(build_dir), "--store", store.query],
-        {
-            "NAP_GRAPH_STORE_DIR": str(folder / "cache"),
-            **store.environment(),
-            **{f"NAP_GRAPH_{k}": str(v) for k, v in env.items()},
-        },
-        folder / "server.log",
-        healthy=healthy,
-    )
-
-
-@contextmanager
-def filled_and_served(kind: type[ExternalStore], build_dir: Path, folder: Path):
-    """(store, server): a store of `kind` filled with a build, and our server answering from it."""
-    store = kind(folder / "store")
-    store.start()
-    try:
-        result = run_load(build_dir, store)
-        assert result.returncode == 0, result.stdout + result.stderr
-        server = serve_from(store, build_dir, folder)
-        try:
-            yield store, server
-        finally:
-            server.stop()
-    finally:
-        store.stop()
 
 
 @pytest.fixture(scope="module", params=sorted(STORES))

@@ -19,6 +19,8 @@ from server.hosts import host_allowed, host_name, parse_allowed, prefix_is_a_pat
 
 @pytest.fixture(scope="module")
 def app(built, tmp_path_factory):
+    """The app with the default request and query sizes (not conftest's short limits): the
+    longest query allowed must fit in a request. conftest's `client` uses this app here."""
     app = create_app(
         {
             "BUILD_DIR": str(built.settings.out_dir),
@@ -44,11 +46,6 @@ def proxied_app(built, tmp_path_factory):
     )
     yield app
     app.extensions["nap_graph"].close()
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
 
 
 def test_host_names_are_read_as_a_browser_sends_them():

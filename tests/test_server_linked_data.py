@@ -1,4 +1,8 @@
-"""Dereferenceable IRIs, downloads, VoID and proxies, on the real server over HTTP."""
+"""Dereferenceable IRIs, downloads, VoID and proxies: in process through Flask's test client,
+and on the real server over HTTP where the transfer itself is tested (marked live).
+
+How each address negotiates its format is in test_negotiation.py.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
-from conftest import TIMEOUT, parse_jsonld
+from helpers import TIMEOUT, LiveServer
 from rdflib import Graph, URIRef
 
 BASE = "https://w3id.org/nap-graph/"
@@ -27,19 +31,16 @@ def our_iris(built) -> list[str]:
     )
 
 
-def local(server, iri: str) -> str:
-    return server.url + "/" + iri[len(BASE) :]
-
-
-def test_every_iri_of_the_dump_dereferences_as_html_and_turtle(live_server, built):
+def test_every_iri_of_the_dump_dereferences_as_html_and_turtle(client, built):
     iris = our_iris(built)
     assert len(iris) > 500
 
     def check(iri: str) -> str | None:
-        page = requests.get(local(live_server, iri), headers=HTML, timeout=30)
+        path = "/" + iri[len(BASE) :]
+        page = client.get(path, headers=HTML, follow_redirects=True)
         if page.status_code != 200 or "text/html" not in page.headers["Content-Type"]:
             return f"{iri} as HTML: {page.status_code}"
-        data = requests.get(local(live_server, iri), headers=TURTLE, timeout=30)
+        data = client.get(path, headers=TURTLE, follow_redirects=True)
         if data.status_code != 200 or not data.headers["Content-Type"].startswith("text/turtle"):
             return f"{iri} as Turtle: {data.status_code}"
         graph = Graph().parse(data=data.text, format="turtle")
@@ -47,120 +48,68 @@ def test_every_iri_of_the_dump_dereferences_as_html_and_turtle(live_server, buil
             return f"{iri}: its Turtle says nothing about it"
         return None
 
-    with ThreadPoolExecutor(4) as pool:
-        failures = [f for f in pool.map(check, iris) if f]
+    failures = [f for f in map(check, iris) if f]
     assert not failures, failures[:10]
 
 
-def test_a_thing_redirects_to_its_document(live_server):
-    response = requests.get(
-        live_server.url + "/id/plan/NOR/4", headers=TURTLE, allow_redirects=False, timeout=TIMEOUT
-    )
-    assert response.status_code == 303
-    assert response.headers["Location"] == "/doc/plan/NOR/4.ttl"
-    assert 'rel="alternate"; type="application/ld+json"' in response.headers["Link"]
-    page = requests.get(
-        live_server.url + "/id/plan/NOR/4", headers=HTML, allow_redirects=False, timeout=TIMEOUT
-    )
-    assert page.headers["Location"] == "/doc/plan/NOR/4.html"
-
-
-@pytest.mark.parametrize(
-    ("suffix", "media_type"),
-    [
-        (".ttl", "text/turtle"),
-        (".nt", "application/n-triples"),
-        (".jsonld", "application/ld+json"),
-        (".rdf", "application/rdf+xml"),
-        (".html", "text/html"),
-        ("?_format=jsonld", "application/ld+json"),
-        ("?_format=nt", "application/n-triples"),
-    ],
-)
-def test_document_formats_by_extension_and_parameter(live_server, suffix, media_type):
-    response = requests.get(
-        live_server.url + "/doc/country/NOR" + suffix, headers=HTML, timeout=TIMEOUT
-    )
-    assert response.status_code == 200
-    assert response.headers["Content-Type"].split(";")[0] == media_type
-
-
-def test_document_negotiates_and_says_where_each_format_is(live_server):
-    response = requests.get(
-        live_server.url + "/doc/country/NOR",
-        headers={"Accept": "application/ld+json"},
-        timeout=TIMEOUT,
-    )
-    assert response.headers["Content-Type"] == "application/ld+json"
-    assert response.headers["Content-Location"] == "/doc/country/NOR.jsonld"
-    assert "Accept" in response.headers["Vary"]
-    graph = parse_jsonld(response.text)
-    assert (URIRef(BASE + "id/country/NOR"), None, None) in graph
-
-
-def test_page_shows_labels_types_properties_and_links(live_server):
-    page = requests.get(live_server.url + "/id/plan/NOR/4", headers=HTML, timeout=TIMEOUT).text
+def test_page_shows_labels_types_properties_and_links(client):
+    page = client.get("/id/plan/NOR/4", headers=HTML, follow_redirects=True).text
     assert "<h1>Norway, national action plan 4 (2019-2022)</h1>" in page
     assert 'href="/id/country/NOR"' in page  # the country, as a local link
     assert "Sustaining Peace" in page  # a focus area, by its label
     assert 'href="/def/wps#NationalActionPlan"' in page
-    country = requests.get(live_server.url + "/id/country/NOR", headers=HTML, timeout=TIMEOUT).text
+    country = client.get("/id/country/NOR", headers=HTML, follow_redirects=True).text
     assert 'href="/id/plan/NOR/4"' in country  # linked from: the plans
 
 
-def test_unknown_iri_gets_a_helpful_404_page(live_server):
-    response = requests.get(live_server.url + "/id/country/ATL", headers=HTML, timeout=TIMEOUT)
+def test_unknown_iri_gets_a_helpful_404_page(client):
+    response = client.get("/id/country/ATL", headers=HTML)
     assert response.status_code == 404
     assert "text/html" in response.headers["Content-Type"]
     assert "/id/country/NOR" in response.text and "SPARQL" in response.text
 
 
-def test_ontology_terms_dereference_to_their_definitions(live_server):
-    turtle = requests.get(live_server.url + "/def/wps", headers=TURTLE, timeout=TIMEOUT)
+def test_ontology_terms_dereference_to_their_definitions(client):
+    turtle = client.get("/def/wps", headers=TURTLE)
     assert turtle.status_code == 200
     graph = Graph().parse(data=turtle.text, format="turtle")
     assert (URIRef(BASE + "def/wps#NationalActionPlan"), None, None) in graph
-    page = requests.get(live_server.url + "/def/wps", headers=HTML, timeout=TIMEOUT).text
+    page = client.get("/def/wps", headers=HTML).text
     assert 'id="NationalActionPlan"' in page and 'id="focusArea"' in page
-    shapes = requests.get(live_server.url + "/def/shapes", headers=TURTLE, timeout=TIMEOUT)
+    shapes = client.get("/def/shapes", headers=TURTLE)
     assert "sh:NodeShape" in shapes.text
 
 
-def test_named_graph_iri_describes_the_graph(live_server):
-    response = requests.get(live_server.url + "/graph/naps", headers=HTML, timeout=TIMEOUT)
+def test_named_graph_iri_describes_the_graph(client):
+    response = client.get("/graph/naps", headers=HTML)
     assert response.status_code == 200 and "triples" in response.text
 
 
-def test_downloads(live_server, built):
-    url = live_server.url + "/download/nap-graph.ttl"
-    response = requests.get(url, headers={"Accept-Encoding": "identity"}, timeout=TIMEOUT)
+def test_downloads(client, built):
+    url = "/download/nap-graph.ttl"
+    response = client.get(url, headers={"Accept-Encoding": "identity"})
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/turtle; charset=utf-8"
     assert response.headers["Content-Disposition"] == 'attachment; filename="nap-graph.ttl"'
-    assert response.content == (built.settings.out_dir / "nap-graph.ttl").read_bytes()
+    assert response.data == (built.settings.out_dir / "nap-graph.ttl").read_bytes()
     etag, modified = response.headers["ETag"], response.headers["Last-Modified"]
     assert (
-        requests.get(
-            url, headers={"If-None-Match": etag, "Accept-Encoding": "identity"}, timeout=TIMEOUT
-        ).status_code
+        client.get(url, headers={"If-None-Match": etag, "Accept-Encoding": "identity"}).status_code
         == 304
     )
     assert (
-        requests.get(
-            url,
-            headers={"If-Modified-Since": modified, "Accept-Encoding": "identity"},
-            timeout=TIMEOUT,
+        client.get(
+            url, headers={"If-Modified-Since": modified, "Accept-Encoding": "identity"}
         ).status_code
         == 304
     )
-    head = requests.head(url, headers={"Accept-Encoding": "identity"}, timeout=TIMEOUT)
-    assert head.status_code == 200 and int(head.headers["Content-Length"]) == len(response.content)
-    part = requests.get(
-        url, headers={"Range": "bytes=0-9", "Accept-Encoding": "identity"}, timeout=TIMEOUT
-    )
-    assert part.status_code == 206 and part.content == response.content[:10]
+    head = client.head(url, headers={"Accept-Encoding": "identity"})
+    assert head.status_code == 200 and int(head.headers["Content-Length"]) == len(response.data)
+    part = client.get(url, headers={"Range": "bytes=0-9", "Accept-Encoding": "identity"})
+    assert part.status_code == 206 and part.data == response.data[:10]
 
 
+@pytest.mark.live
 def test_downloads_are_gzipped_for_clients_that_take_it(live_server, built):
     raw = requests.get(
         live_server.url + "/download/nap-graph.jsonld",
@@ -174,6 +123,7 @@ def test_downloads_are_gzipped_for_clients_that_take_it(live_server, built):
     assert body == (built.settings.out_dir / "nap-graph.jsonld").read_bytes()
 
 
+@pytest.mark.live
 def test_compressed_dumps_are_served_as_they_are(live_server, built):
     response = requests.get(
         live_server.url + "/download/nap-graph.nt.gz", stream=True, timeout=TIMEOUT
@@ -187,10 +137,8 @@ def test_compressed_dumps_are_served_as_they_are(live_server, built):
     )
 
 
-def test_download_list_and_unknown_files(live_server):
-    listing = requests.get(
-        live_server.url + "/download/", headers={"Accept": "application/json"}, timeout=TIMEOUT
-    ).json()
+def test_download_list_and_unknown_files(client):
+    listing = client.get("/download/", headers={"Accept": "application/json"}).json
     names = {f["name"] for f in listing["files"]}
     assert {
         "nap-graph.ttl",
@@ -199,12 +147,12 @@ def test_download_list_and_unknown_files(live_server):
         "statistics/contributions-by-mission.csv",
     } <= names
     for bad in ("../pyproject.toml", "reports/validation.txt", "nothing.ttl"):
-        response = requests.get(live_server.url + "/download/" + bad, timeout=TIMEOUT)
+        response = client.get("/download/" + bad)
         assert response.status_code == 404, bad
 
 
-def test_void_at_the_well_known_address(live_server):
-    response = requests.get(live_server.url + "/.well-known/void", timeout=TIMEOUT)
+def test_void_at_the_well_known_address(client):
+    response = client.get("/.well-known/void")
     assert response.status_code == 200 and response.headers["Content-Type"].startswith(
         "text/turtle"
     )
@@ -214,19 +162,16 @@ def test_void_at_the_well_known_address(live_server):
         URIRef("http://rdfs.org/ns/void#triples"),
         None,
     ) in graph
-    as_jsonld = requests.get(
-        live_server.url + "/.well-known/void",
-        headers={"Accept": "application/ld+json"},
-        timeout=TIMEOUT,
-    )
+    as_jsonld = client.get("/.well-known/void", headers={"Accept": "application/ld+json"})
     assert as_jsonld.headers["Content-Type"] == "application/ld+json"
 
 
-def test_health(live_server):
-    body = requests.get(live_server.url + "/health", timeout=TIMEOUT).json()
+def test_health(client):
+    body = client.get("/health").json
     assert body["ok"] is True and body["store"] == "oxigraph" and body["triples"] > 1000
 
 
+@pytest.mark.live
 def test_links_and_redirects_behind_a_proxy_on_a_sub_path(live_server):
     proxy = {
         "X-Forwarded-Proto": "https",
@@ -253,32 +198,27 @@ def test_links_and_redirects_behind_a_proxy_on_a_sub_path(live_server):
     assert any("203.0.113.7" in line for line in live_server.lines())
 
 
-def test_cors_on_data_and_downloads(live_server):
+def test_cors_on_data_and_downloads(client):
     for path in ("/doc/country/NOR.ttl", "/download/nap-graph.ttl", "/.well-known/void"):
-        response = requests.get(
-            live_server.url + path, headers={"Origin": "https://example.org"}, timeout=TIMEOUT
-        )
+        response = client.get(path, headers={"Origin": "https://example.org"})
         assert response.headers["Access-Control-Allow-Origin"] == "*", path
 
 
-def test_version_iris_of_the_vocabularies_dereference(live_server):
+def test_version_iris_of_the_vocabularies_dereference(client):
     for name in ("wps", "shapes"):
         iri = BASE + f"def/{name}/1.1.0"
-        response = requests.get(
-            live_server.url + f"/def/{name}/1.1.0", headers=TURTLE, timeout=TIMEOUT
-        )
+        response = client.get(f"/def/{name}/1.1.0", headers=TURTLE)
         assert response.status_code == 200
         graph = Graph().parse(data=response.text, format="turtle")
         assert (None, URIRef("http://www.w3.org/2002/07/owl#versionIRI"), URIRef(iri)) in graph
-        unknown = requests.get(live_server.url + f"/def/{name}/0.9.0", timeout=TIMEOUT)
+        unknown = client.get(f"/def/{name}/0.9.0")
         assert unknown.status_code == 404
-    negotiated = requests.get(live_server.url + "/def/wps", headers=TURTLE, timeout=TIMEOUT)
+    negotiated = client.get("/def/wps", headers=TURTLE)
     assert negotiated.headers["Content-Location"] == "/def/wps.ttl"
 
 
+@pytest.mark.live
 def test_concurrent_first_downloads_share_one_gzip_copy(built, tmp_path):
-    from conftest import LiveServer
-
     server = LiveServer(
         ["--out", str(built.settings.out_dir)],
         {"NAP_GRAPH_STORE_DIR": str(tmp_path / "cache")},
@@ -308,6 +248,7 @@ def test_concurrent_first_downloads_share_one_gzip_copy(built, tmp_path):
     assert not list((tmp_path / "cache").rglob("*.partial"))
 
 
+@pytest.mark.live
 def test_gzip_refused_with_q_zero_is_not_sent(live_server, built):
     response = requests.get(
         live_server.url + "/download/nap-graph.jsonld",

@@ -9,8 +9,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
 import requests
-from conftest import SOURCES, LiveServer
+from helpers import SOURCES, LiveServer
+
+pytestmark = pytest.mark.live
 
 
 def test_granian_with_several_workers(built, tmp_path):

@@ -10,8 +10,8 @@ DOCS = Path(__file__).parents[1] / "docs" / "server.md"
 
 
 def settings_table() -> str:
-    rows = ["| setting | default | what it does |", "|---|---|---|"]
-    rows += [f"| `{name}` | `{default}` | {help_text} |" for name, default, help_text in SETTINGS]
+    rows = ["| setting | variable | default | what it does |", "|---|---|---|---|"]
+    rows += [f"| `{row.name}` | `{row.env}` | `{row.default}` | {row.help} |" for row in SETTINGS]
     return "\n".join(rows)
 
 

@@ -6,37 +6,17 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from helpers import DATA, INVALID, expected, graph_of
 from rdflib import Graph
 
 from nap_graph.errors import UnsupportedShape
 from nap_graph.shacl import compile_shapes
 from nap_graph.validate import validate_pyshacl, validate_store
 
-DATA = Path(__file__).parent / "data"
-ONTOLOGY = Path(__file__).parents[1] / "ontology" / "wps.ttl"
-INVALID = sorted((DATA / "invalid").glob("*.ttl"))
-
-
-def expected(path: Path) -> set[tuple[str, str]]:
-    """Read the `# expect: shape | component` lines at the top of a fixture."""
-    found = set()
-    for line in path.read_text().splitlines():
-        if line.startswith("# expect:"):
-            shape, component = (part.strip() for part in line[len("# expect:") :].split("|"))
-            found.add((shape, f"http://www.w3.org/ns/shacl#{component}"))
-    return found
-
 
 def pyshacl_misses(path: Path) -> bool:
     """Whether the fixture documents a case that pySHACL is known not to catch."""
     return any(line.startswith("# pyshacl-misses:") for line in path.read_text().splitlines())
-
-
-def graph_of(*paths: Path) -> Graph:
-    graph = Graph()
-    for path in (ONTOLOGY, DATA / "valid" / "base.ttl", *paths):
-        graph.parse(path, format="turtle")
-    return graph
 
 
 def store_of(graph: Graph) -> ox.Store:

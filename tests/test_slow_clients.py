@@ -14,9 +14,11 @@ import time
 
 import pytest
 import requests
-from conftest import serve_build
+from helpers import serve_build
 
 from server.cli import HEADER_READ_TIMEOUT_MS
+
+pytestmark = pytest.mark.live
 
 SLOW_CLIENTS = 500
 ASK = "ASK { ?s ?p ?o }"

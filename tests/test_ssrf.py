@@ -16,7 +16,7 @@ import textwrap
 import pyoxigraph as ox
 import pytest
 import requests
-from conftest import TESTS, TIMEOUT, serve_build
+from helpers import TESTS, TIMEOUT, filled_and_served, serve_build
 from ssrf_spellings import SparqlListener, spellings
 
 from nap_graph.errors import QueryRejected
@@ -67,15 +67,6 @@ def test_the_check_refuses_every_spelling_oxigraph_acts_on(acted_on, listener):
     assert passed == [], f"{len(passed)} pass, such as {passed[:3]}"
 
 
-def test_what_only_looks_like_service_is_answered():
-    for query in (
-        'ASK { ?service ?p "SERVICE" FILTER(?service != <http://e/SERVICE>) }',
-        "PREFIX ex: <http://e/> ASK { ?s ex:serviceOf ex:SERVICE }",
-        'ASK { ?s ?p "x"@service }',
-    ):
-        assert inspect(query).form == "ASK"
-
-
 def sample(queries: list[str], every: int = 25) -> list[str]:
     """A deterministic sample, and the adversarial run's spellings (the last ones) whole."""
     return queries[::every] + [q for q in queries[-15:] if q not in queries[::every]]
@@ -108,6 +99,7 @@ def embedded(request, built, tmp_path_factory):
     server.stop()
 
 
+@pytest.mark.live
 def test_the_embedded_server_fetches_nothing(embedded, acted_on, listener):
     mode, server = embedded
     health = requests.get(server.url + "/sparql", params={"query": "ASK {}"}, timeout=TIMEOUT)
@@ -120,9 +112,9 @@ def test_the_embedded_server_fetches_nothing(embedded, acted_on, listener):
     assert_refused_and_unheard(server.url, sample(acted_on), listener)
 
 
+@pytest.mark.live
 def test_in_front_of_an_external_store_it_fetches_nothing(built, acted_on, listener, tmp_path):
     from external_stores import OxigraphServer
-    from test_remote_stores import filled_and_served
 
     with filled_and_served(OxigraphServer, built.settings.out_dir, tmp_path) as (store, server):
         assert_refused_and_unheard(server.url, sample(acted_on, every=50), listener)
@@ -139,8 +131,9 @@ def test_in_front_of_an_external_store_it_fetches_nothing(built, acted_on, liste
 STORE_SCRIPT = """
 import json, sys
 from pathlib import Path
+from nap_graph.embedded import OxigraphStore
 from nap_graph.errors import QueryRejected
-from nap_graph.store import OxigraphStore
+from nap_graph.store import QueryRequest
 from nap_graph.syscall_filter import forbid_namespaces
 
 if sys.argv[1] == "no-namespaces":
@@ -150,7 +143,7 @@ store = OxigraphStore([data], mode=sys.argv[3], cache=data.parent / "stores", ti
 outcomes = []
 for query in json.loads(sys.argv[4]):
     try:
-        store.query(query)
+        store.query(QueryRequest(query))
         outcomes.append("answered")
     except QueryRejected as exc:
         outcomes.append(str(exc))

@@ -6,11 +6,12 @@ from __future__ import annotations
 import time
 
 import pytest
-from test_server_sparql import Listener
+from helpers import Listener
 
+from nap_graph.embedded import OxigraphStore
 from nap_graph.errors import QueryRejected
 from nap_graph.query_worker import GRACE
-from nap_graph.store import OxigraphStore
+from nap_graph.store import QueryRequest
 
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 
@@ -34,7 +35,9 @@ def test_a_worker_cannot_open_a_tcp_connection(store):
     try:
         with pytest.raises(QueryRejected, match="tried to open a network connection"):
             store.query(
-                f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{listener.port}/sparql> {{ ?s ?p ?o }} }}"
+                QueryRequest(
+                    f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{listener.port}/sparql> {{ ?s ?p ?o }} }}"
+                )
             )
         time.sleep(0.3)
         assert listener.connections == 0
@@ -78,9 +81,9 @@ def test_a_bad_request_is_an_error_and_the_worker_lives_on(store, request_):
     query = "CONSTRUCT WHERE { ?s ?p ?o }" if "graph_format" in request_ else "ASK { ?s ?p ?o }"
     (worker,) = store._pools["site"].idle
     with pytest.raises(QueryRejected):
-        store.query(query, **request_)
+        store.query(QueryRequest(query, **request_))
     assert store._pools["site"].idle == [worker] and worker.alive()
-    assert store.query("ASK { ?s ?p ?o }").body == b'{"head":{},"boolean":true}'
+    assert store.query(QueryRequest("ASK { ?s ?p ?o }")).body == b'{"head":{},"boolean":true}'
 
 
 @pytest.mark.parametrize("mode", ["memory", "disk"])
@@ -94,10 +97,16 @@ def test_the_store_tells_why_a_query_stopped_its_worker(mode, tmp_path):
     try:
         doubling = " ".join(f"BIND(CONCAT(?x{i}, ?x{i}) AS ?x{i + 1})" for i in range(40))
         with pytest.raises(QueryRejected, match="needs more than the 300 MB"):
-            store.query(f"SELECT (STRLEN(?x40) AS ?n) WHERE {{ ?s ?p ?x0 {doubling} }}")
+            store.query(
+                QueryRequest(f"SELECT (STRLEN(?x40) AS ?n) WHERE {{ ?s ?p ?x0 {doubling} }}")
+            )
         with pytest.raises(QueryRejected, match="tried to open a network connection"):
-            store.query("SELECT * WHERE { SERVICE SILENT <http://127.0.0.1:59999/> { ?s ?p ?o } }")
-        assert store.query("ASK { ?s ?p ?o }").body.endswith(b"true}")
+            store.query(
+                QueryRequest(
+                    "SELECT * WHERE { SERVICE SILENT <http://127.0.0.1:59999/> { ?s ?p ?o } }"
+                )
+            )
+        assert store.query(QueryRequest("ASK { ?s ?p ?o }")).body.endswith(b"true}")
         health = store.health()
         assert health["workers_out_of_memory"] == 1
         assert health["workers_stopped_for_network"] == 1

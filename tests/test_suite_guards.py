@@ -1,5 +1,5 @@
-"""Checks on the test suite itself: every HTTP call has a time limit, and the README's list of
-Debian packages is the one .ci/run installs."""
+"""Checks on the test suite itself: every HTTP call has a time limit, tests share code through
+helpers.py alone, and the README's list of Debian packages is the one .ci/run installs."""
 
 from __future__ import annotations
 
@@ -80,6 +80,38 @@ def test_the_guards_find_a_call_without_a_timeout(tmp_path):
         "def untimed():\n    client = SPARQLWrapper(url)\n    client.setQuery(q)\n"
     )
     assert untimed_sparqlwrappers(sample) == ["sample.py:4: untimed"]
+
+
+def imports_of_other_tests(path: Path) -> list[str]:
+    """The imports in a file of conftest or of a test module: tests and bench share code
+    through tests/helpers.py, and conftest.py holds fixtures only."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and not node.level:
+            names = [node.module or ""]
+        else:
+            continue
+        for name in names:
+            module = name.removeprefix("tests.").split(".")[0]
+            if module == "conftest" or module.startswith("test_"):
+                found.append(f"{path.name}:{node.lineno}: imports {name}")
+    return found
+
+
+def test_tests_share_code_through_helpers_only(tmp_path):
+    found = [line for path in SOURCES for line in imports_of_other_tests(path)]
+    assert not found, "\n".join(found)
+    sample = tmp_path / "sample.py"
+    sample.write_text(
+        "from conftest import TIMEOUT\nimport helpers\n"
+        "def f():\n    from test_shapes import INVALID\n"
+    )
+    assert imports_of_other_tests(sample) == [
+        "sample.py:1: imports conftest",
+        "sample.py:4: imports test_shapes",
+    ]
 
 
 def ci_packages() -> set[str]:

@@ -14,7 +14,7 @@ from xml.etree import ElementTree
 
 import pytest
 import requests
-from conftest import parse_jsonld
+from helpers import parse_jsonld
 from rdflib import Graph, Namespace
 from rdflib.collection import Collection
 
@@ -78,6 +78,7 @@ def test_the_suite_has_its_34_tests():
     assert len(TESTS) == 34
 
 
+@pytest.mark.live
 @pytest.mark.parametrize(("name", "steps"), TESTS, ids=[name for name, _ in TESTS])
 def test_protocol(w3c_server, name, steps):
     for step in steps:
@@ -151,6 +152,7 @@ def check_results(media: str, text: str) -> None:
         assert all(len(row) == len(rows[0]) for row in rows)
 
 
+@pytest.mark.live
 def test_update_refusal_is_an_error_of_the_documented_shape(w3c_server):
     response = requests.post(
         w3c_server.url + "/sparql",

@@ -26,8 +26,8 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nap_graph.errors import NapGraphError
-from nap_graph.sources.dpo_reports import Report, ReportRefused, read_report
+from nap_graph.errors import ImportFailed, ReportRefused
+from nap_graph.sources.dpo_reports import Report, read_report
 
 FOLDER = "peacekeeping/un-dpo-monthly-gender-pdfs"
 PDF_FOLDER = f"{FOLDER}/pdf"
@@ -68,10 +68,6 @@ FILE_COLUMNS = [
     "status",
     "note",
 ]
-
-
-class ImportFailed(NapGraphError):
-    """The reports could not all be imported; nothing was written."""
 
 
 @dataclass

@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from nap_graph.errors import NapGraphError
+from nap_graph.errors import ReportRefused
 
 # The personnel types of the reports, by every label a layout prints, as the CSV names them.
 TROOPS, STAFF, EXPERTS = "Troops", "Staff Officer", "Experts on Mission"
@@ -44,15 +43,6 @@ WIDE_TYPES = (EXPERTS, TROOPS, POLICE, FPU, STAFF)
 _NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+|\d+")
 _DATE_DMY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 _MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
-
-
-class ReportRefused(NapGraphError):
-    """A report that cannot be read as it is, or whose printed sums do not match its rows."""
-
-    def __init__(self, file: str, page: int | None, line: int | None, message: str):
-        self.file, self.page, self.line = file, page, line
-        where = file + (f", page {page}" if page else "") + (f", line {line}" if line else "")
-        super().__init__(f"{where}: {message}")
 
 
 @dataclass(frozen=True)
@@ -321,15 +311,6 @@ def _type_of(words: list[Word]) -> tuple[str | None, list[Word]]:
     return None, words
 
 
-def _type_at_start(words: list[Word]) -> tuple[str | None, list[Word]]:
-    for size in (3, 2, 1):
-        if len(words) >= size:
-            label = " ".join(w.text for w in words[:size]).casefold()
-            if label in TYPE_LABELS:
-                return TYPE_LABELS[label], words[size:]
-    return None, words
-
-
 def _joined(words: list[Word]) -> str:
     return " ".join(w.text for w in words)
 
@@ -495,7 +476,7 @@ def _parse_a(lines: list[Line], report: Report) -> None:
             continue
         if numbers and not words:
             raise _unexpected(report, line)
-    _end(report, b)
+    _end(report)
 
 
 def _parse_b(lines: list[Line], report: Report) -> None:
@@ -561,7 +542,7 @@ def _parse_b(lines: list[Line], report: Report) -> None:
         raise _unexpected(report, line)
     if pending is not None:
         raise _unexpected(report, pending_line)
-    _end(report, b)
+    _end(report)
 
 
 def _parse_d1(lines: list[Line], report: Report) -> None:
@@ -597,7 +578,7 @@ def _parse_d1(lines: list[Line], report: Report) -> None:
             raise _unexpected(report, above)
         waiting = None
         b.row(line, name, words[0].text, kind, numbers)
-    _end(report, b)
+    _end(report)
 
 
 def _rename(report: Report, record: Record, country: str) -> None:
@@ -662,7 +643,7 @@ def _parse_d2(lines: list[Line], report: Report) -> None:
             wide_sums[2 * i + 1] += female
             b.grand_wide[2 * i] += male
             b.grand_wide[2 * i + 1] += female
-    _end(report, b)
+    _end(report)
 
 
 def _parse_d345(lines: list[Line], report: Report) -> None:
@@ -748,7 +729,7 @@ def _parse_d345(lines: list[Line], report: Report) -> None:
             continue
         raise _unexpected(report, line)
     _close_pending(b)
-    _end(report, b)
+    _end(report)
 
 
 def _close_pending_country(b: _Builder) -> None:
@@ -801,7 +782,7 @@ def _parse_c1(lines: list[Line], report: Report) -> None:
             labelled = True
             continue
         raise _unexpected(report, line)
-    _end(report, b)
+    _end(report)
 
 
 def _parse_c1x(lines: list[Line], separators: dict[int, list[float]], report: Report) -> None:
@@ -872,7 +853,7 @@ def _parse_c1x(lines: list[Line], separators: dict[int, list[float]], report: Re
             continue
         raise _unexpected(report, line)
     flush()
-    _end(report, b)
+    _end(report)
 
 
 def _parse_c2(lines: list[Line], report: Report) -> None:
@@ -950,10 +931,10 @@ def _parse_c2(lines: list[Line], report: Report) -> None:
             )
             continue
         raise _unexpected(report, line)
-    _end(report, b)
+    _end(report)
 
 
-def _end(report: Report, b: _Builder) -> None:
+def _end(report: Report) -> None:
     if not report.records:
         raise ReportRefused(report.file, None, None, "no rows found")
 
@@ -989,11 +970,3 @@ def verify(report: Report) -> None:
                 f"the {check.kind} total of {check.label} is printed as {printed} (men/women/all) "
                 f"but its rows add up to {summed}",
             )
-
-
-def duplicate_keys(report: Report) -> dict[tuple, list[Record]]:
-    """Return the keys (country, mission, type) printed more than once."""
-    seen = defaultdict(list)
-    for record in report.records:
-        seen[(record.country, record.mission, record.personnel_type)].append(record)
-    return {key: records for key, records in seen.items() if len(records) > 1}

@@ -77,11 +77,6 @@ class PlanClaimRow:
     origin: Origin
     dataset: str = "nap-facts"  # the source dataset (data/sources.csv) of the row
 
-    @property
-    def is_status(self) -> bool:
-        """A row that names no plan: no edition and no year it began or was adopted."""
-        return self.edition is None and self.start is None and self.adopted is None
-
 
 @dataclass(frozen=True)
 class FocusClaimRow:

@@ -163,7 +163,7 @@ def _strip_apostrophe(row: Row, names: tuple[str, ...], report: ImportReport) ->
 
 
 def _category_counts(
-    row: Row, prefix: str, sep: str, missing: tuple[str, ...], report: ImportReport, source: str
+    row: Row, prefix: str, sep: str, missing: tuple[str, ...], report: ImportReport
 ) -> tuple[int, int] | None:
     male = row.integer(f"{prefix}{sep}Male", missing=missing)
     female = row.integer(f"{prefix}{sep}Female", missing=missing)
@@ -206,7 +206,7 @@ def read_ipi_csv(
             continue
         kept = 0
         for prefix, category in IPI_CATEGORIES.items():
-            counts = _category_counts(row, prefix.replace(" ", sep), sep, missing, report, source)
+            counts = _category_counts(row, prefix.replace(" ", sep), sep, missing, report)
             if counts is not None:
                 observations.append(
                     Observation(

@@ -61,15 +61,6 @@ class ImportReport:
         self.notes[key] += n
         self.examples.setdefault(key, str(origin))
 
-    def merge(self, other: ImportReport) -> None:
-        self.read.update(other.read)
-        self.kept.update(other.kept)
-        self.published.update(other.published)
-        self.skipped.update(other.skipped)
-        self.notes.update(other.notes)
-        for key, value in other.examples.items():
-            self.examples.setdefault(key, value)
-
     def as_rows(self) -> list[dict]:
         """Return the report as sorted rows: file, kind, reason, rows, first example."""
         rows = []
