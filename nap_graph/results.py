@@ -8,17 +8,27 @@ workers and the remote store write every answer with.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
+import re
 from collections.abc import Sequence
-from xml.sax.saxutils import escape
 
 import pyoxigraph as ox
 
 from nap_graph import formats
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+XSD_STRING = XSD + "string"
+ITS = "http://www.w3.org/2005/11/its"  # where XML results say a literal's base direction
+# Literals that TSV writes in Turtle's short form, as Oxigraph does (SPARQL 1.1 Results TSV).
+_SHORT_FORMS = {
+    XSD + "integer": re.compile(r"[+-]?[0-9]+"),
+    XSD + "decimal": re.compile(r"[+-]?[0-9]*\.[0-9]+"),
+    XSD + "double": re.compile(r"[+-]?([0-9]+\.[0-9]*|\.?[0-9]+)[eE][+-]?[0-9]+"),
+    XSD + "boolean": re.compile(r"true|false"),
+}
+_XML_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;"}
+_XML_SPACE = {" ": "&#32;", "\t": "&#9;", "\n": "&#10;", "\r": "&#13;"}
+_TSV_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
 
 
 def _json_term(term) -> dict:
@@ -30,47 +40,96 @@ def _json_term(term) -> dict:
         value = {"type": "literal", "value": term.value}
         if term.language:
             value["xml:lang"] = term.language
+            if term.direction:
+                value["its:dir"] = term.direction.value
         elif term.datatype.value != XSD_STRING:
             value["datatype"] = term.datatype.value
         return value
+    if isinstance(term, ox.Triple):
+        return {
+            "type": "triple",
+            "value": {
+                "subject": _json_term(term.subject),
+                "predicate": _json_term(term.predicate),
+                "object": _json_term(term.object),
+            },
+        }
     raise TypeError(f"unsupported term in results: {term!r}")
+
+
+def _xml(value: str) -> str:
+    """Escape text or an attribute's value as Oxigraph does: the five markup characters, and
+    white space at either end as character references (which XML readers would not keep)."""
+    body = "".join(_XML_ESCAPES.get(c, c) for c in value)
+    lead = len(body) - len(body.lstrip(" \t\n\r"))
+    if lead == len(body):
+        return "".join(_XML_SPACE[c] for c in body)
+    trail = len(body) - len(body.rstrip(" \t\n\r"))
+    end = len(body) - trail
+    return (
+        "".join(_XML_SPACE[c] for c in body[:lead])
+        + body[lead:end]
+        + "".join(_XML_SPACE[c] for c in body[end:])
+    )
 
 
 def _xml_term(term) -> str:
     if isinstance(term, ox.NamedNode):
-        return f"<uri>{escape(term.value)}</uri>"
+        return f"<uri>{_xml(term.value)}</uri>"
     if isinstance(term, ox.BlankNode):
-        return f"<bnode>{escape(term.value)}</bnode>"
+        return f"<bnode>{_xml(term.value)}</bnode>"
+    if isinstance(term, ox.Triple):
+        return (
+            f"<triple><subject>{_xml_term(term.subject)}</subject>"
+            f"<predicate>{_xml_term(term.predicate)}</predicate>"
+            f"<object>{_xml_term(term.object)}</object></triple>"
+        )
+    if term.language and term.direction:
+        return (
+            f'<literal xml:lang="{_xml(term.language)}" its:dir="{_xml(term.direction.value)}" '
+            f'xmlns:its="{ITS}" its:version="2.0">{_xml(term.value)}</literal>'
+        )
     if term.language:
-        return f"<literal xml:lang={_attr(term.language)}>{_text(term.value)}</literal>"
+        return f'<literal xml:lang="{_xml(term.language)}">{_xml(term.value)}</literal>'
     if term.datatype.value != XSD_STRING:
-        return f"<literal datatype={_attr(term.datatype.value)}>{_text(term.value)}</literal>"
-    return f"<literal>{_text(term.value)}</literal>"
+        return f'<literal datatype="{_xml(term.datatype.value)}">{_xml(term.value)}</literal>'
+    return f"<literal>{_xml(term.value)}</literal>"
 
 
-def _attr(value: str) -> str:
-    return '"' + escape(value, {'"': "&quot;"}) + '"'
-
-
-def _text(value: str) -> str:
-    return escape(value, {'"': "&quot;"})
+def _csv_field(value: str) -> str:
+    """Quote a CSV field where RFC 4180 needs it (a comma, a quote, a line break)."""
+    if any(c in value for c in ',"\r\n'):
+        return '"' + value.replace('"', '""') + '"'
+    return value
 
 
 def _csv_term(term) -> str:
     if isinstance(term, ox.BlankNode):
-        return f"_:{term.value}"
-    return term.value
+        return _csv_field(f"_:{term.value}")
+    if isinstance(term, ox.Triple):
+        # As Oxigraph writes a triple term: its three parts, each a field, with spaces between.
+        return " ".join(_csv_term(t) for t in (term.subject, term.predicate, term.object))
+    return _csv_field(term.value)
 
 
 def _tsv_term(term) -> str:
-    if (
-        isinstance(term, ox.Literal)
-        and term.datatype.value == "http://www.w3.org/2001/XMLSchema#integer"
-        and term.value.lstrip("+-").isdigit()
-    ):
+    """Write a term as SPARQL Results TSV does: Turtle's forms, with the tab escaped."""
+    if isinstance(term, ox.NamedNode):
+        return f"<{term.value}>"
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, ox.Triple):
+        parts = " ".join(_tsv_term(t) for t in (term.subject, term.predicate, term.object))
+        return f"<<( {parts} )>>"
+    short = _SHORT_FORMS.get(term.datatype.value)
+    if short is not None and short.fullmatch(term.value) and term.value.isascii():
         return term.value
-    # N-Triples syntax, with the tab escaped as TSV requires.
-    return str(term).replace("\t", "\\t")
+    quoted = '"' + term.value.translate(_TSV_ESCAPES) + '"'
+    if term.language:
+        return f"{quoted}@{term.language}" + (f"--{term.direction.value}" if term.direction else "")
+    if term.datatype.value != XSD_STRING:
+        return f"{quoted}^^<{term.datatype.value}>"
+    return quoted
 
 
 def write_select(variables: Sequence[str], rows: Sequence[Sequence], fmt: str) -> bytes:
@@ -89,12 +148,12 @@ def write_select(variables: Sequence[str], rows: Sequence[Sequence], fmt: str) -
         parts = [
             '<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>'
         ]
-        parts += [f"<variable name={_attr(v)}/>" for v in variables]
+        parts += [f'<variable name="{_xml(v)}"/>' for v in variables]
         parts.append("</head><results>")
         for row in rows:
             parts.append("<result>")
             parts += [
-                f"<binding name={_attr(v)}>{_xml_term(t)}</binding>"
+                f'<binding name="{_xml(v)}">{_xml_term(t)}</binding>'
                 for v, t in zip(variables, row, strict=True)
                 if t is not None
             ]
@@ -102,12 +161,9 @@ def write_select(variables: Sequence[str], rows: Sequence[Sequence], fmt: str) -
         parts.append("</results></sparql>")
         return "".join(parts).encode()
     if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(variables)
-        for row in rows:
-            writer.writerow(["" if t is None else _csv_term(t) for t in row])
-        return out.getvalue().encode()
+        lines = [",".join(_csv_field(v) for v in variables)]
+        lines += [",".join("" if t is None else _csv_term(t) for t in row) for row in rows]
+        return "".join(line + "\r\n" for line in lines).encode()
     if fmt == "tsv":
         lines = ["\t".join(f"?{v}" for v in variables)]
         lines += ["\t".join("" if t is None else _tsv_term(t) for t in row) for row in rows]

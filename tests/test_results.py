@@ -50,56 +50,21 @@ SELECTS = {
     "{ 'a\"b<c>&d' 'tab\\there' 'new\\nline' 'carriage\\rreturn' 'a,b' } }",
     "an apostrophe in a string": 'SELECT ?a WHERE { VALUES ?a { "it\'s" } }',
     "spaces around a string": "SELECT ?a WHERE { VALUES ?a { ' lead' 'trail ' '\\tx' 'x\\n' } }",
+    "white space at the ends only": "SELECT ?a WHERE { VALUES ?a "
+    "{ '  two' 'x\\r' '\\rx' ' ' '\\n\\n' 'a  b' 'mid\\rdle' '\\u00A0x' } }",
+    "digits that are not ASCII": f"SELECT ?a WHERE {{ VALUES ?a {{ '²'^^<{XSD}integer> "
+    f"'١٢'^^<{XSD}integer> '1.٥'^^<{XSD}decimal> }} }}",
+    "doubles and floats": f"SELECT ?a WHERE {{ VALUES ?a {{ 1e3 '-1.5e-3'^^<{XSD}double> "
+    f"'INF'^^<{XSD}double> '1.5'^^<{XSD}float> '1'^^<{XSD}decimal> '5.'^^<{XSD}decimal> }} }}",
+    "back slashes and quotes": "SELECT ?a WHERE { VALUES ?a { 'back\\\\slash' 'q\"q' } }",
+    "commas and quotes in a triple term": "SELECT ?a WHERE "
+    "{ BIND(<<( <http://e/s> <http://e/p> 'x,y \"z\"' )>> AS ?a) }",
     "non-ASCII": "SELECT ?a WHERE { VALUES ?a { 'é ü 日本' 'emoji 🕊' } }",
     "control characters": "SELECT ?a WHERE { VALUES ?a { 'a\\u0001b\\u007Fc' } }",
     "unusual variable names": "SELECT ?été ?_x ?a1 WHERE { BIND(1 AS ?été) BIND(2 AS ?a1) }",
     # RDF 1.2, which Oxigraph reads and writes.
     "triple terms": "SELECT ?a WHERE { BIND(<<( <http://e/s> <http://e/p> 'x' )>> AS ?a) }",
     "base directions": "SELECT ?a WHERE { VALUES ?a { 'x'@ar--rtl } }",
-}
-
-
-def differs(reason: str):
-    return pytest.mark.xfail(strict=True, reason=reason)
-
-
-# Where our writers and Oxigraph's part: each is a real difference, to fix in results.py.
-DIFFERENCES = {
-    ("one column, unbound", "csv"): differs(
-        'Python\'s csv writes a row of one empty field as `""`; Oxigraph writes an empty line'
-    ),
-    ("one column, empty string", "csv"): differs(
-        'Python\'s csv writes a row of one empty field as `""`; Oxigraph writes an empty line'
-    ),
-    ("decimals", "tsv"): differs(
-        "Oxigraph writes xsd:decimal in TSV as Turtle's short form (1.5); we write it typed"
-    ),
-    ("booleans", "tsv"): differs(
-        "Oxigraph writes xsd:boolean in TSV as Turtle's short form (true); we write it typed"
-    ),
-    ("an apostrophe in an IRI", "xml"): differs("Oxigraph escapes ' as &apos;; we write it as is"),
-    ("an apostrophe in a string", "xml"): differs(
-        "Oxigraph escapes ' as &apos;; we write it as is"
-    ),
-    ("spaces around a string", "xml"): differs(
-        "Oxigraph escapes leading and trailing white space (&#32; &#9; &#10;); we do not"
-    ),
-    ("control characters", "tsv"): differs(
-        "Oxigraph writes control characters as they are in TSV; we escape them as \\uXXXX"
-    ),
-    **{
-        ("triple terms", fmt): differs(
-            "triple terms (RDF 1.2): write_select does not know them"
-            + (" (it raises)" if fmt != "tsv" else " (it writes no <<( )>>)")
-        )
-        for fmt in FORMATS
-    },
-    ("base directions", "json"): differs(
-        'base directions (RDF 1.2): Oxigraph writes "its:dir"; we drop the direction'
-    ),
-    ("base directions", "xml"): differs(
-        "base directions (RDF 1.2): Oxigraph writes its:dir; we drop the direction"
-    ),
 }
 
 
@@ -123,7 +88,6 @@ def ours(store: ox.Store, query: str, fmt: str) -> bytes:
             query,
             fmt,
             id=f"{name}-{fmt}",
-            marks=[DIFFERENCES[(name, fmt)]] if (name, fmt) in DIFFERENCES else [],
         )
         for name, query in SELECTS.items()
         for fmt in FORMATS
