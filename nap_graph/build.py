@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import shutil
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -19,7 +19,8 @@ from typing import ClassVar
 
 import pyoxigraph as ox
 
-from nap_graph import dump, formats
+from nap_graph import csvw, dump, formats, jsonld, releases
+from nap_graph.canonical import canonicalize
 from nap_graph.country_status import CountryStatus, country_statuses
 from nap_graph.errors import DataInvalid, NapGraphError
 from nap_graph.graph import GraphBuilder, Quads, Source
@@ -34,7 +35,7 @@ from nap_graph.sources.naps import read_nap_sources
 from nap_graph.sources.records import ErrorCollector, ImportReport, Origin, read_csv
 from nap_graph.validate import Report, load_shapes, validate_store
 from nap_graph.vocabulary import ONTOLOGY_FILE, SHAPES_FILE, Vocabulary
-from nap_graph.void import Description
+from nap_graph.void import LICENSE, RIGHTS, TITLE, Description, describe_files, sources_by_country
 
 log = logging.getLogger(__name__)
 SOURCES_FILE = "sources.csv"
@@ -61,12 +62,14 @@ class Settings:
     ontology_dir: Path = default_of("ONTOLOGY_DIR")
     out_dir: Path = default_of("BUILD_DIR")
     base_iri: str = default_of("BASE_IRI")
+    public_url: str = default_of("PUBLIC_URL")
 
     FIELDS: ClassVar[dict[str, str]] = {
         "data_dir": "DATA_DIR",
         "ontology_dir": "ONTOLOGY_DIR",
         "out_dir": "BUILD_DIR",
         "base_iri": "BASE_IRI",
+        "public_url": "PUBLIC_URL",
     }
 
     @classmethod
@@ -197,7 +200,7 @@ def assemble(settings: Settings, progress: Progress | None = None, validate: boo
         errors.raise_if_any()
 
     with progress.step("Making RDF"), _timed(timings, "rdf"):
-        builder = GraphBuilder(Iris(settings.base_iri), vocabulary)
+        builder = GraphBuilder(Iris(settings.base_iri, settings.public_url), vocabulary)
         builder.add_vocabulary()
         known = {s.id for s in sources}
         used = {o.source for o in peacekeeping.by_mission} | {
@@ -233,8 +236,13 @@ def assemble(settings: Settings, progress: Progress | None = None, validate: boo
         builder.add_headcounts(peacekeeping.headcounts)
         builder.add_stated_figures(naps.figures)
         builder.add_parity_targets(peacekeeping.targets)
+        # Last: each file's description of itself names the sources of the triples above.
+        describe_files(builder.quads, {iso3: c.name for iso3, c in countries.items()})
 
     with progress.step("Loading the store"), _timed(timings, "store"):
+        # Literals as Oxigraph gives them back ("0.20" as "0.2"): the dumps, written from
+        # these quads, then agree with the endpoint (nap_graph/canonical.py).
+        canonicalize(builder.quads)
         store = load_store(builder.quads)
         nquads = builder.quads.nquads()  # sorted by the thread load_store started
 
@@ -360,8 +368,9 @@ def recover_build(out_dir: Path) -> bool:
 def write_outputs(built: Built, out: Path, progress: Progress) -> None:
     """Write every dump into `out`."""
     settings = built.settings
-    iris = Iris(settings.base_iri)
+    iris = Iris(settings.base_iri, settings.public_url)
     prefixes = dump.data_prefixes(iris)
+    context = jsonld.write_context(out, settings.ontology_dir, prefixes)  # context.jsonld
     with progress.bar("Writing the whole graph", total=len(dump.WHOLE_GRAPH)) as advance:
         lines = built.quads.triples()
         ntriples = dump.ntriples(lines)
@@ -370,7 +379,7 @@ def write_outputs(built: Built, out: Path, progress: Progress) -> None:
         triples = ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)
         dump.write_rdf(out / "nap-graph.ttl", triples, ox.RdfFormat.TURTLE, prefixes)
         advance()
-        dump.write_jsonld(out / "nap-graph.jsonld", lines, prefixes)
+        dump.write_jsonld(out / "nap-graph.jsonld", lines, context)
         advance()
         dump.write_gzip(out / "nap-graph.nq.gz", built.nquads)
         advance()
@@ -381,6 +390,8 @@ def write_outputs(built: Built, out: Path, progress: Progress) -> None:
             prefixes,
         )
         advance()
+    with progress.step("Recording the release and its changes"):
+        release = releases.record(settings.out_dir, out, built.nquads, built.build_time)
     countries = built.quads.countries()
     (out / dump.COUNTRIES_DIR).mkdir()
     with progress.bar("Writing one file per country", total=len(countries)) as advance:
@@ -399,13 +410,178 @@ def write_outputs(built: Built, out: Path, progress: Progress) -> None:
     with progress.step("Writing statistics and reports"):
         write_statistics(built, out / dump.STATISTICS_DIR)
         (out / dump.REPORTS_DIR).mkdir()
-        dump.write_csv(
+        write_table(
+            built,
             out / dump.REPORTS_DIR / "import-report.csv",
-            ["file", "kind", "reason", "rows", "example"],
             built.imports.as_rows(),
+            {s.id for s in built.sources},
         )
     with progress.step("Describing the dataset (VoID, DCAT)"):
-        write_description(built, out, iris)
+        write_description(built, out, iris, release)
+
+
+# The columns of the statistics and the reports, described for their CSVW metadata.
+_C = csvw.Column
+_COUNTRY = [
+    _C("iso3", "The country's ISO 3166-1 alpha-3 code.", csvw.ISO3, required=True),
+    _C("country", "The country's English short name (data/reference/countries.csv)."),
+]
+_CATEGORY = _C(
+    "category",
+    "The category of personnel, a notation of the scheme wps:PersonnelCategoryScheme "
+    "(troops, staff-officers, experts-on-mission, individual-police, formed-police-units, "
+    "police...).",
+    required=True,
+)
+_MONTH = _C("month", "The month of the figures (the end of the month reported).", "gYearMonth")
+_SOURCE = _C(
+    "source",
+    "The source dataset of the row: the id of its entry in data/sources.csv, described at "
+    "the IRI id/source/{source}, with its terms.",
+    required=True,
+)
+_SHARE = _C(
+    "share_women",
+    "women / personnel, to four decimals; empty where the personnel is 0 or the source's "
+    "split by gender is known to be wrong.",
+    csvw.SHARE,
+)
+OBSERVATION_COLUMNS = [
+    *_COUNTRY,
+    _MONTH,
+    _C("mission", "The UN mission's acronym (id/mission/{mission}).", required=True),
+    _CATEGORY,
+    _C("women", "The women among the personnel.", csvw.COUNT),
+    _C("personnel", "The personnel in all, women and men.", csvw.COUNT),
+    _SHARE,
+    _C(
+        "status",
+        "Empty, or a notation of wps:ObservationStatusScheme that qualifies the figures "
+        "(gender-split-unreliable: the source's split by gender is wrong; printed-as-is: the "
+        "source's figures did not add up and are kept as printed).",
+    ),
+    _SOURCE,
+]
+TABLES = {
+    "contributions-by-mission.csv": (
+        "Women and men in UN peacekeeping, by contributing country, mission, month and category",
+        "One row per country, mission, month and category: the observations of the dataset "
+        "contributions-by-mission, the first source in order of precedence winning each month.",
+    ),
+    "contributions-by-country.csv": (
+        "Women and men in UN peacekeeping, by contributing country, month and category",
+        "One row per country, month and category, across all missions: the observations of "
+        "the dataset contributions-by-country.",
+    ),
+    "headcounts-by-country.csv": (
+        "Uniformed personnel in UN peacekeeping by contributing country, month and category, "
+        "without a split by gender",
+        "The months for which the UN's reports give totals without gender.",
+    ),
+    "stated-contributions.csv": (
+        "Contributions to UN peacekeeping stated on public pages about national action plans",
+        "One row per country, category and page: figures as a page states them, not the UN's.",
+    ),
+    "country-nap-status.csv": (
+        "Every country's National Action Plan status",
+        "One row per country: what is known of its plans, from when, its adopted plans and "
+        "the pages and sources that say so.",
+    ),
+    "parity-targets.csv": (
+        "The UN Uniformed Gender Parity Strategy's targets for the share of women",
+        "One row per category and year.",
+    ),
+    "import-report.csv": (
+        "What the build read, kept, published, noted and skipped, file by file",
+        "One row per source file, kind and reason, with a count and an example.",
+    ),
+}
+COLUMNS = {
+    "headcounts-by-country.csv": [
+        *_COUNTRY,
+        _MONTH,
+        _CATEGORY,
+        _C("personnel", "The personnel in all.", csvw.COUNT),
+        _SOURCE,
+    ],
+    "stated-contributions.csv": [
+        *_COUNTRY,
+        _CATEGORY,
+        _C("women", "The women, as the page states.", csvw.COUNT),
+        _C("personnel", "The personnel in all, as the page states.", csvw.COUNT),
+        _SHARE,
+        _C(
+            "as_of",
+            "The date the page gives for the figures (a year, a month or a day), if any.",
+            csvw.PARTIAL_DATE,
+        ),
+        _C("source_url", "The page that states the figures.", "anyURI", required=True),
+    ],
+    "country-nap-status.csv": [
+        *_COUNTRY,
+        _C("un", "member, observer, or empty for neither."),
+        _C(
+            "status",
+            "The country's NAP status, a notation of wps:CountryStatusScheme (plan-adopted, "
+            "plan-in-development, no-plan-found, not-researched).",
+            required=True,
+        ),
+        _C(
+            "evidence_date",
+            "The date of the latest evidence for the status (a year, a month or a day).",
+            csvw.PARTIAL_DATE,
+        ),
+        _C("adopted_plans", "The number of adopted plans on record.", csvw.COUNT),
+        _C("latest_plan", "The IRI of the latest adopted plan.", "anyURI"),
+        _C("latest_plan_start", "The first year of the latest adopted plan.", "gYear"),
+        _C(
+            "latest_plan_last_year_in_force",
+            "The last year in which the latest adopted plan is in force.",
+            "gYear",
+        ),
+        _C(
+            "sources",
+            "The pages and source datasets (IRIs) behind the status, separated by spaces.",
+            "anyURI",
+            separator=" ",
+        ),
+    ],
+    "parity-targets.csv": [
+        _CATEGORY,
+        _C("year", "The year of the target.", "gYear", required=True),
+        _C("target_share_women", "The target share of women.", csvw.SHARE, required=True),
+        _C("source_url", "The page that states the target.", "anyURI"),
+        _SOURCE,
+    ],
+    "import-report.csv": [
+        _C("file", "The source file, relative to the project.", required=True),
+        _C(
+            "kind",
+            "read, usable, published (rows counted), noted (a change made to a row) or "
+            "skipped (rows left out).",
+            required=True,
+        ),
+        _C("reason", "Why a row was noted or skipped; empty for the counts."),
+        _C("rows", "The number of rows.", csvw.COUNT, required=True),
+        _C("example", "An example of the rows, where one helps."),
+    ],
+}
+
+
+def write_table(built: Built, path: Path, rows, sources: Iterable[str], columns=None) -> None:
+    """Write a CSV and its CSVW metadata: title, terms, sources and every column."""
+    columns = columns or COLUMNS[path.name]
+    dump.write_csv(path, [c.name for c in columns], rows)
+    iris = Iris(built.settings.base_iri, built.settings.public_url)
+    description = Description(iris)
+    terms = csvw.Terms(LICENSE, description.rights, RIGHTS, description.dataset, TITLE)
+    named = set(sources)
+    described = [
+        csvw.SourceTerms(iris.source(s.id), s.title, s.license, s.rights)
+        for s in built.sources
+        if s.id in named
+    ]
+    csvw.write_metadata(path, *TABLES[path.name], columns, terms, described)
 
 
 def write_statistics(built: Built, folder: Path) -> None:
@@ -419,13 +595,10 @@ def write_statistics(built: Built, folder: Path) -> None:
         return f"{women / total:.4f}"
 
     def observations(name: str, observations, with_mission: bool) -> None:
-        columns = ["iso3", "country", "month", "mission", "category", "women", "personnel"]
-        columns += ["share_women", "status", "source"]
-        if not with_mission:
-            columns.remove("mission")
-        dump.write_csv(
+        columns = [c for c in OBSERVATION_COLUMNS if with_mission or c.name != "mission"]
+        write_table(
+            built,
             folder / name,
-            columns,
             (
                 {
                     "iso3": o.iso3,
@@ -441,6 +614,8 @@ def write_statistics(built: Built, folder: Path) -> None:
                 }
                 for o in observations
             ),
+            {o.source for o in observations},
+            columns,
         )
 
     observations("contributions-by-mission.csv", built.peacekeeping.by_mission, True)
@@ -449,9 +624,9 @@ def write_statistics(built: Built, folder: Path) -> None:
         sorted(built.peacekeeping.by_country, key=lambda o: (o.iso3, o.month, o.category)),
         False,
     )
-    dump.write_csv(
+    write_table(
+        built,
         folder / "headcounts-by-country.csv",
-        ["iso3", "country", "month", "category", "personnel", "source"],
         (
             {
                 "iso3": h.iso3,
@@ -465,10 +640,11 @@ def write_statistics(built: Built, folder: Path) -> None:
                 built.peacekeeping.headcounts, key=lambda h: (h.iso3, h.month, h.category)
             )
         ),
+        {h.source for h in built.peacekeeping.headcounts},
     )
-    dump.write_csv(
+    write_table(
+        built,
         folder / "stated-contributions.csv",
-        ["iso3", "country", "category", "women", "personnel", "share_women", "as_of", "source_url"],
         (
             {
                 "iso3": f.iso3,
@@ -482,11 +658,12 @@ def write_statistics(built: Built, folder: Path) -> None:
             }
             for f in sorted(built.naps.figures, key=lambda f: (f.iso3, f.category, f.source))
         ),
+        {f.dataset for f in built.naps.figures},
     )
     write_country_statuses(built, folder / "country-nap-status.csv")
-    dump.write_csv(
+    write_table(
+        built,
         folder / "parity-targets.csv",
-        ["category", "year", "target_share_women", "source_url", "source"],
         (
             {
                 "category": t.category,
@@ -497,12 +674,13 @@ def write_statistics(built: Built, folder: Path) -> None:
             }
             for t in sorted(built.peacekeeping.targets, key=lambda t: (t.category, t.year))
         ),
+        {t.dataset for t in built.peacekeeping.targets},
     )
 
 
 def write_country_statuses(built: Built, path: Path) -> None:
     """Write every country's NAP status as a table: what is known, when, and its plans."""
-    iris, rows = Iris(built.settings.base_iri), []
+    iris, rows = Iris(built.settings.base_iri, built.settings.public_url), []
     for iso3, status in sorted(built.statuses.items()):
         country = built.countries.get(iso3)
         plans = sorted(
@@ -533,20 +711,41 @@ def write_country_statuses(built: Built, path: Path) -> None:
                 ),
             }
         )
-    dump.write_csv(path, list(rows[0]) if rows else ["iso3"], rows)
+    # Its sources: those the NAP data names (harvests, curation, the country reference).
+    iri_prefix = iris.source("")
+    named = set().union(*sources_by_country(built.quads, "naps").values())
+    write_table(built, path, rows, {s.removeprefix(iri_prefix) for s in named})
 
 
-def write_description(built: Built, out: Path, iris: Iris) -> None:
+def write_description(built: Built, out: Path, iris: Iris, release: releases.Release) -> None:
     description = Description(iris)
     description.dataset_facts(built.store, built.quads.graphs, built.build_time)
+    description.lines += releases.description(iris, release, out)
+    # The sources of each dump, as the dump says of itself; of each CSV, as its metadata says.
+    sources = description.files_sources(built.store)
     for relative, title in dump.WHOLE_GRAPH.items():
         media_type = formats.from_path(relative)[0].media_type
-        description.distribution(out / relative, relative, media_type, f"The whole graph, {title}")
-    for path in sorted((out / dump.STATISTICS_DIR).iterdir()):
-        relative = f"{dump.STATISTICS_DIR}/{path.name}"
         description.distribution(
-            path, relative, "text/csv", f"Statistics: {path.stem.replace('-', ' ')}, CSV"
+            out / relative,
+            relative,
+            media_type,
+            f"The whole graph, {title}",
+            sources.get(iris.download(relative), ()),
         )
+    tables = [("Statistics", path) for path in sorted((out / dump.STATISTICS_DIR).iterdir())] + [
+        ("Report", path)
+        for path in sorted((out / dump.REPORTS_DIR).iterdir())
+        if path.suffix == ".csv" or path.name.endswith(csvw.METADATA_SUFFIX)
+    ]
+    for what, path in tables:
+        relative = f"{path.parent.name}/{path.name}"
+        table = path.name.removesuffix(csvw.METADATA_SUFFIX)
+        if table != path.name:
+            media_type, title = csvw.MEDIA_TYPE, f"{what}: {table}, its CSVW metadata"
+        else:
+            media_type, title = "text/csv", f"{what}: {path.stem.replace('-', ' ')}, CSV"
+        derived = csvw.derived_from(csvw.metadata_path(path.with_name(table)))
+        description.distribution(path, relative, media_type, title, derived)
     names = {iso3: c.name for iso3, c in built.countries.items()}
     for path in sorted((out / dump.COUNTRIES_DIR).iterdir()):
         relative = f"{dump.COUNTRIES_DIR}/{path.name}"
@@ -555,6 +754,7 @@ def write_description(built: Built, out: Path, iris: Iris) -> None:
             relative,
             "text/turtle",
             f"{names.get(path.stem, path.stem)} ({path.stem}), Turtle",
+            sources.get(iris.download(relative), ()),
         )
     for name, title in (
         (ONTOLOGY_FILE, "The WPS ontology, Turtle"),

@@ -641,6 +641,34 @@ def countries_command(**options):
     click.echo(f"Wrote {path} from {versions}")
 
 
+@cli.command("w3id")
+@click.option(
+    "--public-url",
+    envvar="NAP_GRAPH_PUBLIC_URL",
+    required=True,
+    help="The deployment's public address, where https://w3id.org/nap-graph/ should lead.",
+)
+@click.option(
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("w3id") / "nap-graph",
+    show_default=True,
+    help="The folder to write, as in w3id.org's repository.",
+)
+def w3id_command(public_url, output):
+    """Write the w3id.org redirect rules (.htaccess and README.md) for a deployment."""
+    from nap_graph import w3id
+
+    try:
+        rules, about = w3id.htaccess(public_url), w3id.readme(public_url)
+    except NapGraphError as exc:
+        _fail(str(exc), EXIT_ERROR)
+    output.mkdir(parents=True, exist_ok=True)
+    (output / ".htaccess").write_text(rules)
+    (output / "README.md").write_text(about)
+    click.echo(f"Wrote {output / '.htaccess'} and {output / 'README.md'}: see docs/deployment.md")
+
+
 @cli.command("settings")
 @click.option("--json", "as_json", is_flag=True, help="Print them as JSON.")
 @click.pass_context

@@ -154,16 +154,38 @@ def ntriples(lines: list[bytes]) -> bytes:
     return b" .\n".join(lines) + b" .\n" if lines else b""
 
 
-def write_jsonld(path: Path, lines: Iterable[bytes], prefixes: dict[str, str]) -> None:
-    """Write triples, given as sorted N-Triples lines, as compact JSON-LD.
+def write_jsonld(path: Path, lines: Iterable[bytes], context: dict) -> None:
+    """Write triples, given as sorted N-Triples lines, as compact JSON-LD with `context`
+    inline (nap_graph.jsonld.context, or the prefixes alone).
 
-    Oxigraph writes expanded JSON-LD (2.5 times the size of the Turtle) and rdflib's
-    compacting serializer takes minutes at a million triples, so this writes the compact
-    form directly: one context of the dumps' prefixes and one node object per line. It
-    reads the lines that nap_graph.ntriples writes, whose string escapes are also JSON's.
+    Oxigraph writes expanded JSON-LD (2.5 times the size of the Turtle), and rdflib's and
+    pyld's compaction take minutes at a million triples, so this writes the compact form
+    directly: the context, then one node object per subject. A property with a term in the
+    context is written by it, its values bare where the term's coercion fits them (`@id`, or
+    the literal's own datatype) and as value objects where it does not; `@set` terms are
+    always arrays. It reads the lines that nap_graph.ntriples writes, whose string escapes
+    are also JSON's.
     """
+    prefixes = {name: iri for name, iri in context.items() if isinstance(iri, str)}
     by_length = sorted(prefixes.items(), key=lambda kv: -len(kv[1]))
     compacted: dict[str, str] = {}
+
+    def expand(name: str) -> str:
+        prefix, _, local = name.partition(":")
+        return prefixes[prefix] + local if local and prefix in prefixes else name
+
+    # Each property with a term: (its key, its coerced type as <...> or "@id", whether @set).
+    terms: dict[str, tuple[str, str | None, bool]] = {}
+    for name, definition in context.items():
+        if isinstance(definition, dict) and "@id" in definition:
+            coerced = definition.get("@type")
+            if coerced and coerced != "@id":
+                coerced = f"<{expand(coerced)}>"
+            terms[f"<{expand(definition['@id'])}>"] = (
+                json.dumps(name, ensure_ascii=False),
+                coerced,
+                definition.get("@container") == "@set",
+            )
 
     def compact(term: str) -> str:
         """Return an IRI or blank node written <...> or _:x as a JSON string, compacted."""
@@ -181,32 +203,35 @@ def write_jsonld(path: Path, lines: Iterable[bytes], prefixes: dict[str, str]) -
         compacted[term] = json.dumps(result, ensure_ascii=False)
         return compacted[term]
 
-    def value(term: str) -> str:
+    def value(term: str, coerced: str | None) -> str:
         if term[0] != '"':
-            return '{"@id": ' + compact(term) + "}"
+            return compact(term) if coerced == "@id" else '{"@id": ' + compact(term) + "}"
         end = term.rindex('"')
         lexical, suffix = term[: end + 1], term[end + 1 :]
-        if not suffix:
-            return lexical
+        if not suffix:  # xsd:string: bare, unless a term would coerce it
+            return lexical if coerced is None else '{"@value": ' + lexical + "}"
         if suffix[0] == "@":
             return '{"@value": ' + lexical + ', "@language": "' + suffix[1:] + '"}'
         datatype = suffix[2:]
-        if datatype == f"<{_XSD_INTEGER}>":
+        if datatype == f"<{_XSD_INTEGER}>" and coerced in (None, datatype):
             digits = lexical[1:-1]
             if digits.lstrip("-").isdigit() and digits == str(int(digits)):
                 return digits
+        if datatype == coerced:
+            return lexical
         return '{"@value": ' + lexical + ', "@type": ' + compact(datatype) + "}"
 
     with path.open("w", encoding="utf-8") as out:
-        out.write('{"@context": ' + json.dumps(prefixes, ensure_ascii=False) + ',\n"@graph": [')
+        out.write('{"@context": ' + json.dumps(context, ensure_ascii=False) + ',\n"@graph": [')
         separator = "\n"
-        subject, node = None, {}
+        subject, node, sets = None, {}, set()
 
         def flush():
             members = [f'"@id": {compact(subject)}']
             for key, values in node.items():
+                single = len(values) == 1 and key not in sets
                 members.append(
-                    f"{key}: " + (values[0] if len(values) == 1 else "[" + ", ".join(values) + "]")
+                    f"{key}: " + (values[0] if single else "[" + ", ".join(values) + "]")
                 )
             out.write(separator + "{" + ", ".join(members) + "}")
 
@@ -216,11 +241,16 @@ def write_jsonld(path: Path, lines: Iterable[bytes], prefixes: dict[str, str]) -
                 if subject is not None:
                     flush()
                     separator = ",\n"
-                subject, node = s, {}
+                subject, node, sets = s, {}, set()
             if p == _RDF_TYPE and o[0] == "<":
                 node.setdefault('"@type"', []).append(compact(o))
+            elif p in terms:
+                key, coerced, is_set = terms[p]
+                node.setdefault(key, []).append(value(o, coerced))
+                if is_set:
+                    sets.add(key)
             else:
-                node.setdefault(compact(p), []).append(value(o))
+                node.setdefault(compact(p), []).append(value(o, None))
         if subject is not None:
             flush()
         out.write("\n]}\n")

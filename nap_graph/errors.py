@@ -93,6 +93,10 @@ class NotAcceptable(NapGraphError):
     code = "NOT_ACCEPTABLE"
 
 
+class NotWritable(NotAcceptable):
+    """An answer that the format asked for cannot hold; another format can (406)."""
+
+
 class QueryTimeout(NapGraphError):
     """A query ran past the time limit and was stopped."""
 

@@ -58,6 +58,18 @@ DATASETS = {
         "its target for each category of uniformed personnel.",
     ),
 }
+# The slices (qb:Slice) of each dataset whose observations have a contributor or a mission,
+# by the dimension they fix: "country" (wps:contributor) or "mission" (wps:mission). They link
+# a country and a mission to their observations; their keys are in the ontology.
+SLICE_KEYS = {
+    "contributions-by-mission": {
+        "country": WPS.ContributionsByMissionContributorKey,
+        "mission": WPS.ContributionsByMissionMissionKey,
+    },
+    "contributions-by-country": {"country": WPS.ContributionsByCountryContributorKey},
+    "headcounts-by-country": {"country": WPS.HeadcountByCountryContributorKey},
+    "stated-contributions": {"country": WPS.StatedContributionsContributorKey},
+}
 PLAN_PREDICATES = {
     "edition": WPS.edition,
     "adopted_year": WPS.adoptedYear,
@@ -178,6 +190,7 @@ class GraphBuilder:
         self.quads = Quads(iris)
         self._agents: set[tuple[str, str | None]] = set()
         self._pages: set[tuple[str, str]] = set()
+        self._slices: set[str] = set()
         self.organisations = None  # the publisher of each source page, set by add_naps
 
     def concept(self, scheme: str, notation: str) -> str:
@@ -300,7 +313,9 @@ class GraphBuilder:
             add("naps", iso3, iri, RDF.type, t.iri(WPS.ContextStatement))
             add("naps", iso3, iri, WPS.country, t.iri(self.iris.country(iso3)))
             if context.plan:
-                add("naps", iso3, iri, WPS.plan, t.iri(self.iris.plan(iso3, context.plan)))
+                plan = self.iris.plan(iso3, context.plan)
+                add("naps", iso3, iri, WPS.plan, t.iri(plan))
+                add("naps", iso3, plan, WPS.contextStatement, t.iri(iri))
             add("naps", iso3, iri, RDF.value, t.literal(context.text))
             add("naps", iso3, iri, DCTERMS.source, self.page(iso3, context.source))
             add("naps", iso3, iri, SKOS.note, _text(context.note))
@@ -346,7 +361,10 @@ class GraphBuilder:
         iri = self.iris.plan(iso3, plan.key)
         self.quads.origin(iri, plan.origin)
         add("naps", iso3, iri, RDF.type, t.iri(WPS.NationalActionPlan))
-        add("naps", iso3, iri, WPS.country, t.iri(self.iris.country(iso3)))
+        country = self.iris.country(iso3)
+        add("naps", iso3, iri, WPS.country, t.iri(country))
+        add("naps", iso3, iri, WPS.planOf, t.iri(country))
+        add("naps", iso3, country, WPS.hasPlan, t.iri(iri))
         add("naps", iso3, iri, RDFS.label, t.literal(plan_label(plan, countries.get(iso3)), "en"))
         if plan.edition is not None:
             add("naps", iso3, iri, WPS.edition, t.integer(plan.edition))
@@ -576,6 +594,36 @@ class GraphBuilder:
             add("peacekeeping", None, iri, WPS.headquarters, _text(mission.headquarters))
             add("peacekeeping", None, iri, DCTERMS.source, t.iri(self.iris.source(mission.source)))
 
+    def slice(self, dataset: str, dimension: str, value: str) -> str:
+        """Return the slice of a dataset that fixes the contributor (`dimension` "country",
+        `value` its ISO3 code) or the mission (its acronym); the first time, describe it and
+        link it from its dataset and from its country or mission."""
+        iri = self.iris.slice(dataset, dimension, value)
+        if iri in self._slices:
+            return iri
+        self._slices.add(iri)
+        add = self.quads.add
+        if dimension == "country":
+            country, about = value, self.iris.country(value)
+            fixed, inverse, link = WPS.contributor, WPS.sliceContributor, WPS.contributorSlice
+        else:
+            country, about = None, self.iris.mission(value)
+            fixed, inverse, link = WPS.mission, WPS.sliceMission, WPS.missionSlice
+        add("peacekeeping", country, iri, RDF.type, t.iri(QB.Slice))
+        add("peacekeeping", country, iri, QB.sliceStructure, t.iri(SLICE_KEYS[dataset][dimension]))
+        add("peacekeeping", country, iri, fixed, t.iri(about))
+        add("peacekeeping", country, iri, inverse, t.iri(about))
+        add(
+            "peacekeeping",
+            country,
+            iri,
+            RDFS.label,
+            t.literal(f"{DATASETS[dataset][1]}: {value}", "en"),
+        )
+        add("peacekeeping", country, self.iris.dataset(dataset), QB.slice, t.iri(iri))
+        add("peacekeeping", country, about, link, t.iri(iri))
+        return iri
+
     def add_observations(self, dataset: str, observations: Iterable[Observation]) -> None:
         """Add observations; the hot loop of the build, so its terms are made once and reused."""
         parts = self.quads.parts
@@ -605,6 +653,19 @@ class GraphBuilder:
             n: f"<{WPS.observationStatus}> <{i}>"
             for n, i in self.vocabulary.notations["observation_status"].items()
         }
+        # Each observation is listed by the slice of its country and that of its mission.
+        slice_keys = SLICE_KEYS.get(dataset, {})
+        slices: dict[tuple[str, str], str] = {}
+        missions = parts[("peacekeeping", None)]
+
+        def listed_by(dimension: str, value: str) -> str:
+            start = slices.get((dimension, value))
+            if start is None:
+                start = slices[(dimension, value)] = (
+                    f"<{self.slice(dataset, dimension, value)}> <{QB.observation}> "
+                )
+            return start
+
         for o in observations:
             path = (
                 f"{o.iso3}/{o.month}/{o.mission}/{o.category}"
@@ -627,6 +688,10 @@ class GraphBuilder:
             part.append(f"{s}{p_source}<{source_prefix}{o.source}>")
             if o.status:
                 part.append(s + status[o.status])
+            if "country" in slice_keys:
+                part.append(f"{listed_by('country', o.iso3)}<{iri}>")
+            if o.mission and "mission" in slice_keys:
+                missions.append(f"{listed_by('mission', o.mission)}<{iri}>")
 
     def _observation(self, iri: str, dataset: str, iso3: str | None, category: str) -> None:
         """The triples every observation of the smaller datasets starts with (the monthly
@@ -636,6 +701,9 @@ class GraphBuilder:
         add("peacekeeping", iso3, iri, QB.dataSet, t.iri(self.iris.dataset(dataset)))
         if iso3 is not None:
             add("peacekeeping", iso3, iri, WPS.contributor, t.iri(self.iris.country(iso3)))
+            if "country" in SLICE_KEYS.get(dataset, {}):
+                slice_iri = self.slice(dataset, "country", iso3)
+                add("peacekeeping", iso3, slice_iri, QB.observation, t.iri(iri))
         add("peacekeeping", iso3, iri, WPS.personnelCategory, self.concept("category", category))
 
     def add_headcounts(self, headcounts: Iterable[Headcount]) -> None:

@@ -20,9 +20,13 @@ def short_hash(text: str) -> str:
 class Iris:
     """The IRI scheme under one base: data under `id/`, named graphs under `graph/`."""
 
-    def __init__(self, base: str = DEFAULT_BASE_IRI):
+    def __init__(self, base: str = DEFAULT_BASE_IRI, public: str | None = None):
         self.base = base if base.endswith("/") else base + "/"
         self.id = self.base + "id/"
+        # Where a deployment answers (PUBLIC_URL): its endpoint and downloads are addresses
+        # to fetch, not names, and live there, whatever base the IRIs have.
+        public = public or self.base
+        self.public = public if public.endswith("/") else public + "/"
 
     def country(self, iso3: str) -> str:
         return f"{self.id}country/{iso3}"
@@ -57,6 +61,11 @@ class Iris:
     def observation(self, dataset: str, *parts: str) -> str:
         return f"{self.id}observation/{dataset}/" + "/".join(parts)
 
+    def slice(self, dataset: str, dimension: str, value: str) -> str:
+        """A slice of a dataset that fixes one dimension: `dimension` is `country` (the
+        contributor, `value` its ISO3 code) or `mission` (`value` its acronym)."""
+        return f"{self.id}slice/{dataset}/{dimension}/{value}"
+
     def source(self, source_id: str) -> str:
         return f"{self.id}source/{source_id}"
 
@@ -70,4 +79,7 @@ class Iris:
         return f"{self.dataset('nap-graph')}/distribution/{name}"
 
     def download(self, filename: str) -> str:
-        return f"{self.base}download/{filename}"
+        return f"{self.public}download/{filename}"
+
+    def endpoint(self) -> str:
+        return f"{self.public}sparql"

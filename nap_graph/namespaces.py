@@ -21,7 +21,10 @@ class WPS(DefinedNamespace):
     ClimateSecurity: URIRef
     ConflictRelatedSexualViolence: URIRef
     ContextStatement: URIRef
+    ContributionsByCountryContributorKey: URIRef
     ContributionsByCountryStructure: URIRef
+    ContributionsByMissionContributorKey: URIRef
+    ContributionsByMissionMissionKey: URIRef
     ContributionsByMissionStructure: URIRef
     Country: URIRef
     CountryStatus: URIRef
@@ -38,6 +41,7 @@ class WPS(DefinedNamespace):
     FormedPoliceUnits: URIRef
     GenderSplitUnreliable: URIRef
     HasAdoptedPlan: URIRef
+    HeadcountByCountryContributorKey: URIRef
     HeadcountByCountryStructure: URIRef
     InDevelopment: URIRef
     IndividualPolice: URIRef
@@ -71,6 +75,7 @@ class WPS(DefinedNamespace):
     StaffOfficers: URIRef
     StaffOfficersAndMilitaryObservers: URIRef
     StatedBySource: URIRef
+    StatedContributionsContributorKey: URIRef
     StatedContributionsStructure: URIRef
     StatusClaim: URIRef
     ThemeClaim: URIRef
@@ -87,7 +92,9 @@ class WPS(DefinedNamespace):
     claim: URIRef
     claimAbout: URIRef
     conflictingClaim: URIRef
+    contextStatement: URIRef
     contributor: URIRef
+    contributorSlice: URIRef
     country: URIRef
     dataSource: URIRef
     edition: URIRef
@@ -95,6 +102,7 @@ class WPS(DefinedNamespace):
     evidenceDate: URIRef
     extendedEndYear: URIRef
     focusArea: URIRef
+    hasPlan: URIRef
     headquarters: URIRef
     hostCountry: URIRef
     isFocusAreaOf: URIRef
@@ -105,6 +113,7 @@ class WPS(DefinedNamespace):
     matchedText: URIRef
     method: URIRef
     mission: URIRef
+    missionSlice: URIRef
     napStatus: URIRef
     napStatusRecord: URIRef
     observationStatus: URIRef
@@ -113,11 +122,14 @@ class WPS(DefinedNamespace):
     personnelCount: URIRef
     pillar: URIRef
     plan: URIRef
+    planOf: URIRef
     position: URIRef
     reconciliation: URIRef
     refMonth: URIRef
     region: URIRef
     scope: URIRef
+    sliceContributor: URIRef
+    sliceMission: URIRef
     startYear: URIRef
     statedAdoptedYear: URIRef
     statedCountryName: URIRef

@@ -2,12 +2,15 @@
 
 Oxigraph serializes a whole result at once; a server that caps results must write the rows
 it kept, so this writes SELECT rows and ASK answers in the W3C results formats, byte for byte
-as Oxigraph would (tests/test_results.py compares the two). `write_result` is what the query
-workers and the remote store write every answer with.
+as Oxigraph would (tests/test_results.py compares the two), but for a carriage return in
+XML, written `&#13;` so that XML readers keep it. `write_result` is what the query workers and
+the remote store write every answer with; `check_xml` is what the server reads an XML answer
+with before sending it, to refuse one that XML cannot hold (a control character in a literal).
 """
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Sequence
@@ -15,6 +18,7 @@ from collections.abc import Sequence
 import pyoxigraph as ox
 
 from nap_graph import formats
+from nap_graph.errors import NotWritable
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 XSD_STRING = XSD + "string"
@@ -28,6 +32,17 @@ _SHORT_FORMS = {
 }
 _XML_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;"}
 _XML_SPACE = {" ": "&#32;", "\t": "&#9;", "\n": "&#10;", "\r": "&#13;"}
+# Characters XML 1.0 cannot hold at all, not even as character references (2.2, Char): the C0
+# controls but tab, line feed and carriage return, and U+FFFE and U+FFFF. Bytes, as written
+# in UTF-8: none of these bytes is part of another character's encoding.
+_NOT_XML = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
+# What Oxigraph's RDF/XML writer puts for a predicate with no XML name at its end (.../1,
+# .../): an element named "oxprefix:", which no XML reader reads.
+_NO_LOCAL_NAME = re.compile(rb'<oxprefix: xmlns:oxprefix="([^"]*)"')
+_OTHER_FORMATS = {
+    "xml": "JSON (application/sparql-results+json), CSV or TSV",
+    "rdfxml": "Turtle, N-Triples or JSON-LD",
+}
 _TSV_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
 
 
@@ -61,6 +76,9 @@ def _xml(value: str) -> str:
     """Escape text or an attribute's value as Oxigraph does: the five markup characters, and
     white space at either end as character references (which XML readers would not keep)."""
     body = "".join(_XML_ESCAPES.get(c, c) for c in value)
+    # A carriage return, written raw, reaches every XML reader as a line feed (XML 1.0, 2.11):
+    # unlike Oxigraph, which writes it raw inside a value, this writes it as a reference.
+    body = body.replace("\r", "&#13;")
     lead = len(body) - len(body.lstrip(" \t\n\r"))
     if lead == len(body):
         return "".join(_XML_SPACE[c] for c in body)
@@ -94,6 +112,38 @@ def _xml_term(term) -> str:
     if term.datatype.value != XSD_STRING:
         return f'<literal datatype="{_xml(term.datatype.value)}">{_xml(term.value)}</literal>'
     return f"<literal>{_xml(term.value)}</literal>"
+
+
+def escape_rdf_xml(body: bytes) -> bytes:
+    """Return RDF/XML as Oxigraph writes it with each carriage return as `&#13;`, as the
+    results writer does: Oxigraph writes a literal's raw, and XML readers turn it into a line
+    feed. Oxigraph's markup has none of its own (it ends lines with line feeds)."""
+    return body.replace(b"\r", b"&#13;")
+
+
+def check_xml(body: bytes, fmt: str) -> bytes:
+    """Return SPARQL results XML or RDF/XML (`fmt`: "xml", "rdfxml") if it is well-formed as
+    far as its writer cannot make it so, else raise NotWritable, which says what cannot be
+    written and in which formats it can: a literal with a character XML 1.0 cannot hold (a
+    control character: Oxigraph writes it raw, and the document is not XML), or, in RDF/XML,
+    a predicate that does not end in an XML name (http://example.org/1), which RDF/XML must
+    write as an element's namespace and local name."""
+    found = _NOT_XML.search(body)
+    if found:
+        char = found.group().decode()
+        raise NotWritable(
+            f"the answer holds a literal with the character U+{ord(char):04X}, which XML 1.0 "
+            f"cannot hold, raw or escaped; ask for it in {_OTHER_FORMATS[fmt]}"
+        )
+    found = _NO_LOCAL_NAME.search(body) if fmt == "rdfxml" else None
+    if found:
+        predicate = html.unescape(found.group(1).decode())
+        raise NotWritable(
+            f"RDF/XML cannot write the predicate <{predicate}>: it does not end in a name XML "
+            "allows (a letter or _, then letters, digits, -, . or _), so it cannot be split "
+            f"into a namespace and a local name; ask for it in {_OTHER_FORMATS[fmt]}"
+        )
+    return body
 
 
 def _csv_field(value: str) -> str:
@@ -231,7 +281,10 @@ def write_result(
         return ("ok", "bindings", body, truncated, len(rows))
     triples, truncated = _within(result, limit, max_bytes, lambda t: len(str(t)))
     fmt = formats.by_name(graph_format, formats.GRAPH).ox
-    body, triples, truncated = _write_within(
-        lambda triples: ox.serialize(triples, format=fmt), triples, truncated, max_bytes
+    write = (
+        (lambda triples: escape_rdf_xml(ox.serialize(triples, format=fmt)))
+        if fmt == ox.RdfFormat.RDF_XML
+        else (lambda triples: ox.serialize(triples, format=fmt))
     )
+    body, triples, truncated = _write_within(write, triples, truncated, max_bytes)
     return ("ok", "graph", body, truncated, len(triples))

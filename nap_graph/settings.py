@@ -65,6 +65,12 @@ SETTINGS = [
         "Base of the IRIs that the build mints; the server's own address stands for it.",
     ),
     Setting(
+        "PUBLIC_URL",
+        "",
+        "NAP_GRAPH_PUBLIC_URL",
+        "The address where the deployment answers, such as `https://wps.example.org/`: the build writes it into void.ttl (the SPARQL endpoint, the downloads, the landing page) and the server into the absolute links of its pages and service description. Empty for BASE_IRI, whose w3id.org redirects lead there (docs/deployment.md).",
+    ),
+    Setting(
         "SOURCE_DATE_EPOCH",
         "",
         "SOURCE_DATE_EPOCH",

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
-from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, XSD
+from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 
-from nap_graph import __version__
+from nap_graph import dump
 from nap_graph import ntriples as t
 from nap_graph.dump import sha256
 from nap_graph.iris import Iris, slug
@@ -21,12 +24,14 @@ DESCRIPTION = (
     "and men that countries contribute to UN peacekeeping, by mission, month and category."
 )
 RIGHTS = (
-    "NAP Graph's own records (its ontology, its curators' records and its harvest of facts about "
-    "national action plans) are published under CC BY 4.0. The peacekeeping figures are the "
-    "United Nations' (Department of Peace Operations), republished here as facts with attribution "
-    "under the terms of their sources; they are not NAP Graph's and are not offered under CC BY. "
-    "Each source's description (dcterms:source) states its terms (dcterms:rights), or that it "
-    "states none."
+    "NAP Graph licenses its own records (its ontology, its curators' records and its harvest of "
+    "facts about national action plans) and its compilation of the data under CC BY 4.0 "
+    "(dcterms:license). The data taken from other sources keeps its sources' terms, which CC BY "
+    "does not replace: the peacekeeping figures are the United Nations' (Department of Peace "
+    "Operations), republished here as facts with attribution under the terms of their sources; "
+    "they are not NAP Graph's and are not offered under CC BY. Some sources state no licence. "
+    "Each file names the sources of its data (prov:wasDerivedFrom), and each source's "
+    "description states its terms (dcterms:license, dcterms:rights), or that it states none."
 )
 # The named graphs that hold only NAP Graph's own work, and so carry its licence.
 OWN_GRAPHS = {"vocabulary"}
@@ -39,6 +44,11 @@ VOCABULARIES = [
     "http://www.w3.org/ns/dcat#",
 ]
 IANA = "https://www.iana.org/assignments/media-types/"
+# The named graph of the files' descriptions of themselves, beside the sources' descriptions.
+FILES_GRAPH = "naps"
+
+if TYPE_CHECKING:
+    from nap_graph.graph import Quads
 
 
 def _count(n: int) -> str:
@@ -69,7 +79,9 @@ class Description:
         add(d, DCTERMS.title, t.literal(TITLE, "en"))
         add(d, RDFS.label, t.literal(TITLE, "en"))
         add(d, DCTERMS.description, t.literal(DESCRIPTION, "en"))
-        # No dcterms:license on the whole: it would claim the UN's figures as ours under CC BY.
+        # The licence covers NAP Graph's own records and its compilation; the rights statement
+        # says that the sources' data keeps the sources' terms (the UN's figures are not ours).
+        add(d, DCTERMS.license, iri(LICENSE))
         add(d, DCTERMS.rights, iri(self.rights))
         add(self.rights, RDF.type, iri(DCTERMS.RightsStatement))
         add(self.rights, RDFS.label, t.literal(RIGHTS, "en"))
@@ -78,14 +90,13 @@ class Description:
         add(d, DCTERMS.creator, iri(publisher))
         add(publisher, RDF.type, iri(FOAF.Agent))
         add(publisher, FOAF.name, t.literal("NAP Graph"))
-        add(d, DCAT.version, t.literal(__version__))
-        add(d, OWL.versionInfo, t.literal(__version__))
+        # dcat:version is the release's (nap_graph/releases.py), not the software's.
         add(d, DCTERMS.modified, t.literal(build_time, datatype=str(XSD.dateTime)))
         add(d, PROV.generatedAtTime, t.literal(build_time, datatype=str(XSD.dateTime)))
         add(d, DCTERMS.conformsTo, iri(str(WPS)[:-1]))
         add(d, VOID.uriSpace, t.literal(self.iris.id))
-        add(d, VOID.sparqlEndpoint, iri(self.iris.base + "sparql"))
-        add(d, DCAT.landingPage, iri(self.iris.base))
+        add(d, VOID.sparqlEndpoint, iri(self.iris.endpoint()))
+        add(d, DCAT.landingPage, iri(self.iris.public))
         for vocabulary in VOCABULARIES:
             add(d, VOID.vocabulary, iri(vocabulary))
         for example in ("country/NOR", "plan/NOR/4"):
@@ -152,7 +163,10 @@ class Description:
                 ),
             )
 
-    def distribution(self, path: Path, relative: str, media_type: str, title: str) -> None:
+    def distribution(
+        self, path: Path, relative: str, media_type: str, title: str, sources: Iterable[str] = ()
+    ) -> None:
+        """Describe one file: where it is, its size and checksum, its terms and its sources."""
         name = slug(relative)
         dist = self.iris.distribution(name)
         add, iri = self.add, t.iri
@@ -164,9 +178,14 @@ class Description:
         add(dist, DCAT.mediaType, iri(IANA + media_type))
         if relative.endswith(".gz"):
             add(dist, DCAT.compressFormat, iri(IANA + "application/gzip"))
-        # The sources' own terms still hold for their data: the rights statement says so,
-        # rather than a licence that would claim the whole file.
+        # CC BY for NAP Graph's records and compilation; the rights statement says that the
+        # sources' own terms still hold for their data, and the sources are named.
+        add(dist, DCTERMS.license, iri(LICENSE))
         add(dist, DCTERMS.rights, iri(self.rights))
+        add(dist, DCTERMS.isPartOf, iri(self.dataset))
+        for source in sorted(set(sources)):
+            add(dist, PROV.wasDerivedFrom, iri(source))
+            add(dist, DCTERMS.source, iri(source))
         add(dist, DCAT.byteSize, _count(path.stat().st_size))
         checksum = f"{dist}/checksum"
         add(dist, SPDX.checksum, iri(checksum))
@@ -175,3 +194,87 @@ class Description:
         add(checksum, SPDX.checksumValue, t.literal(sha256(path), datatype=str(XSD.hexBinary)))
         if relative.startswith("nap-graph."):
             add(self.dataset, VOID.dataDump, iri(self.iris.download(relative)))
+
+    def files_sources(self, store: ox.Store) -> dict[str, list[str]]:
+        """Return the sources of each file that describes itself in the graph, by file IRI."""
+        found: dict[str, list[str]] = defaultdict(list)
+        for row in store.query(
+            f"SELECT ?file ?source WHERE {{ ?file <{DCTERMS.isPartOf}> <{self.dataset}> ; "
+            f"<{PROV.wasDerivedFrom}> ?source }}",
+            use_default_graph_as_union=True,
+        ):
+            found[row[0].value].append(row[1].value)
+        return found
+
+
+def sources_by_country(quads: Quads, graph: str | None = None) -> dict[str | None, set[str]]:
+    """Return the source datasets that the triples of each country (and of None, the rest)
+    name, whatever the property (wps:dataSource, dcterms:source...), in every graph or one.
+
+    The files' descriptions of themselves are not counted: they name the sources of the rest.
+    """
+    prefix, files = "<" + quads.iris.source(""), "<" + quads.iris.download("")
+    found: dict[str | None, set[str]] = defaultdict(set)
+    for (part_graph, country), lines in quads.parts.items():
+        if graph is not None and part_graph != graph:
+            continue
+        named = found[country]
+        for line in lines:
+            if prefix in line and not line.startswith(files):
+                o = line.split(" ", 2)[2]
+                if o.startswith(prefix) and o.endswith(">") and "/" not in o[len(prefix) : -1]:
+                    named.add(o[1:-1])
+    return found
+
+
+def describe_files(quads: Quads, names: dict[str, str]) -> None:
+    """Add to the graph a description of each file it is written to, so that a file read
+    alone states its licence, its terms, the dataset it belongs to and its sources.
+
+    The whole dumps describe themselves and every country's file; a country's file holds its
+    own description with the descriptions of its sources (as the graph has them: titles,
+    licences, rights statements, publishers). Call it once every other triple is added.
+    """
+    iris, add = quads.iris, quads.add
+    dataset, rights = iris.dataset("nap-graph"), f"{iris.dataset('nap-graph')}/rights"
+    prefix = iris.source("")
+    by_subject: dict[str, list[str]] = defaultdict(list)
+    for line in quads.parts.get((FILES_GRAPH, None), []):
+        by_subject[line.split(" ", 1)[0][1:-1]].append(line)
+    publisher = f"<{DCTERMS.publisher}>"
+
+    def source_triples(source: str) -> list[str]:
+        """Return a source's triples as the graph has them, its rights' and its publisher's."""
+        found = by_subject.get(source, []) + by_subject.get(f"{source}/rights", [])
+        agents = {x.split(" ", 2)[2][1:-1] for x in found if x.split(" ", 2)[1] == publisher}
+        return found + [x for agent in sorted(agents) for x in by_subject.get(agent, [])]
+
+    by_country = sources_by_country(quads)
+    everything = sorted(
+        s for s in by_subject if s.startswith(prefix) and "/" not in s[len(prefix) :]
+    )
+
+    def describe(country: str | None, relative: str, title: str, sources: Iterable[str]) -> None:
+        file = iris.download(relative)
+        add(FILES_GRAPH, country, file, RDF.type, t.iri(PROV.Entity))
+        add(FILES_GRAPH, country, file, DCTERMS.title, t.literal(title, "en"))
+        add(FILES_GRAPH, country, file, DCTERMS.license, t.iri(LICENSE))
+        add(FILES_GRAPH, country, file, DCTERMS.rights, t.iri(rights))
+        add(FILES_GRAPH, country, file, DCTERMS.isPartOf, t.iri(dataset))
+        add(FILES_GRAPH, country, dataset, DCTERMS.title, t.literal(TITLE, "en"))
+        add(FILES_GRAPH, country, rights, RDF.type, t.iri(DCTERMS.RightsStatement))
+        add(FILES_GRAPH, country, rights, RDFS.label, t.literal(RIGHTS, "en"))
+        for source in sources:
+            add(FILES_GRAPH, country, file, PROV.wasDerivedFrom, t.iri(source))
+            if country is not None:
+                quads.parts[(FILES_GRAPH, country)].extend(source_triples(source))
+
+    for relative, title in dump.WHOLE_GRAPH.items():
+        describe(None, relative, f"NAP Graph, the whole graph, {title}", everything)
+    for iso3 in quads.countries():
+        describe(
+            iso3,
+            f"{dump.COUNTRIES_DIR}/{iso3}.ttl",
+            f"NAP Graph, the data of {names.get(iso3, iso3)} ({iso3}), Turtle",
+            sorted(by_country.get(iso3, ())),
+        )

@@ -23,6 +23,7 @@ from nap_graph.settings import PROJECT_ROOT, from_environment
 from nap_graph.store import BUILT_FILE, Store
 from server.errors import APIError
 from server.hosts import host_allowed, parse_allowed, prefix_is_a_path
+from server.serving import Serving
 from server.settings import DEFAULTS, SETTINGS
 
 log = logging.getLogger("nap_graph.server")
@@ -45,24 +46,36 @@ def create_app(config: dict | None = None) -> Flask:
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops
         )
 
-    app.extensions["nap_graph"] = _open_store(app)
-    # The build's VoID description, parsed once per app: /void and the home page serve it; the
-    # resources and the service description use it only when the graph served is the build's.
-    void = Path(app.config["BUILD_DIR"]) / "void.ttl"
-    built_void = (
-        list(ox.parse(path=str(void), format=ox.RdfFormat.TURTLE)) if void.is_file() else None
+    # The store the views see, and the build it serves, switched when a new build lands
+    # (server/serving.py); the VoID description is parsed once per build.
+    app.extensions["nap_graph"] = Serving(
+        Path(app.config["BUILD_DIR"]),
+        Path(app.config["CACHE_DIR"]),
+        lambda build_dir: _open_store(app, build_dir),
+        data_files=bool(app.config["DATA_FILES"]),
+        interval=float(app.config["RELOAD_INTERVAL"]),
     )
-    app.extensions["nap_graph_build_void"] = built_void
-    app.extensions["nap_graph_void"] = None if app.config["DATA_FILES"] else built_void
 
     # The views are imported here, as in flaskr: `nap-graph` imports this package to list the
     # `serve` command and its settings, and needs no view for that.
-    from server import downloads, endpoint, errors, render, resources, site, vendor
+    from server import (
+        downloads,
+        endpoint,
+        errors,
+        jsonld_context,
+        releases,
+        render,
+        resources,
+        site,
+        vendor,
+    )
 
-    for blueprint in (endpoint.bp, resources.bp, downloads.bp, site.bp, vendor.bp):
+    for blueprint in (endpoint.bp, resources.bp, downloads.bp, releases.bp, site.bp, vendor.bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(jsonld_context.bp)  # /def/context.jsonld
     # Links in pages go to this server for IRIs under its base, wherever it runs.
     app.jinja_env.globals["local_url"] = render.local_url
+    app.jinja_env.globals["external_url"] = render.external_url
     errors.register_error_handlers(app)
     _add_cors_and_log(app)
     return app
@@ -81,13 +94,13 @@ def _resolve_paths(app: Flask) -> None:
     app.config["DATA_FILES"] = [str(Path(f).resolve()) for f in files]
 
 
-def _open_store(app: Flask) -> Store:
+def _open_store(app: Flask, build_dir: Path) -> Store:
     if app.config["STORE_ENDPOINT"]:
-        return _open_remote_store(app)
+        return _open_remote_store(app, build_dir)
     if app.config["DATA_FILES"]:
         sources = [Path(f) for f in app.config["DATA_FILES"]]
     else:
-        built = Path(app.config["BUILD_DIR"]) / BUILT_FILE
+        built = build_dir / BUILT_FILE
         if not built.is_file():
             raise NotBuilt(
                 f"no built graph in {app.config['BUILD_DIR']}: run `nap-graph build`, "
@@ -106,7 +119,7 @@ def _open_store(app: Flask) -> Store:
     )
 
 
-def _open_remote_store(app: Flask) -> Store:
+def _open_remote_store(app: Flask, build_dir: Path) -> Store:
     """Answer from a remote store that `nap-graph load` filled from the build in BUILD_DIR.
 
     The build's VoID names the graphs to read. A store that is down or holds another build
@@ -118,7 +131,7 @@ def _open_remote_store(app: Flask) -> Store:
     endpoint = app.config["STORE_ENDPOINT"]
     if app.config["DATA_FILES"]:
         raise NapGraphError("serve data files from the embedded store, or a remote store: not both")
-    void = Path(app.config["BUILD_DIR"]) / "void.ttl"
+    void = build_dir / "void.ttl"
     if not void.is_file():
         raise NotBuilt(
             f"no built graph in {app.config['BUILD_DIR']}: the server reads there which graphs "
@@ -151,7 +164,7 @@ def _open_remote_store(app: Flask) -> Store:
 
 EXPOSED = (
     "NAP-Graph-Truncated, NAP-Graph-Result-Limit, NAP-Graph-Unknown-Graphs, Link, "
-    "Content-Disposition, Content-Location, ETag"
+    "Content-Disposition, Content-Location, ETag, NAP-Graph-Build, NAP-Graph-Release"
 )
 
 
@@ -170,9 +183,12 @@ def _add_cors_and_log(app: Flask) -> None:
     if listening and listening not in ("0.0.0.0", "::"):
         allowed.append(f"[{listening}]" if ":" in listening else listening.lower())
 
+    serving: Serving = app.extensions["nap_graph"]
+
     @app.before_request
     def start_clock():
         g.started = time.perf_counter()
+        serving.begin_request()  # every part of this answer comes from one build
         # First of all: the host and the prefix are written into links and descriptions.
         if not host_allowed(request.host, allowed):
             raise APIError(
@@ -199,6 +215,12 @@ def _add_cors_and_log(app: Flask) -> None:
                 )
                 response.headers["Access-Control-Max-Age"] = "86400"
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        # Which build answered: a client can tell that two answers come from one build.
+        generation = serving.current()
+        if generation.build_id:
+            response.headers["NAP-Graph-Build"] = generation.build_id
+        if generation.version:
+            response.headers["NAP-Graph-Release"] = generation.version
         if response.mimetype == "text/html":
             response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
@@ -214,3 +236,7 @@ def _add_cors_and_log(app: Flask) -> None:
             elapsed,
         )
         return response
+
+    @app.teardown_request
+    def end_request(exc):
+        serving.end_request()

@@ -9,36 +9,56 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from flask import Blueprint, current_app, render_template, request, send_file
+from flask import (
+    Blueprint,
+    current_app,
+    jsonify,
+    make_response,
+    render_template,
+    request,
+    send_file,
+)
 
-from nap_graph import dump
+from nap_graph import dump, releases
 from nap_graph.errors import UnknownResource
 from nap_graph.formats import GRAPH, by_extension
 from server.negotiation import RDF_FORMATS, choose
 from server.pages import dataset_sources
 from server.render import content_type, graph_response, wants_json
+from server.store_access import served
 
 bp = Blueprint("downloads", __name__)
 
 # The downloads that are not RDF (whose media types come from nap_graph.formats).
-OTHER_MEDIA_TYPES = {".csv": "text/csv", ".gz": "application/gzip"}
+OTHER_MEDIA_TYPES = {
+    ".csv": "text/csv",
+    ".gz": "application/gzip",
+    ".json": "application/csvm+json",  # the CSVs' CSV on the Web metadata (*.csv-metadata.json)
+    ".txt": "text/plain",
+}
 # Files not worth compressing on the fly.
 SMALL = 1024
 
 
 def build_dir() -> Path:
-    return Path(current_app.config["BUILD_DIR"])
+    return served().build_dir
 
 
 def listing() -> list[dict]:
     """Return the downloadable files of the build, with sizes."""
     root = build_dir()
     names = list(dump.WHOLE_GRAPH) + [dump.DESCRIPTION_FILE]
-    for folder in (dump.STATISTICS_DIR, dump.ONTOLOGY_DIR, dump.COUNTRIES_DIR):
+    names += [f for f in ("context.jsonld",) if (root / f).is_file()]
+    for folder in (dump.STATISTICS_DIR, dump.REPORTS_DIR, dump.ONTOLOGY_DIR, dump.COUNTRIES_DIR):
         if (root / folder).is_dir():
             names += [
                 f"{folder}/{p.name}" for p in sorted((root / folder).iterdir()) if p.is_file()
             ]
+    # The releases kept, each in its folder (nap_graph/releases.py).
+    if (root / releases.DIR).is_dir():
+        names += sorted(
+            p.relative_to(root).as_posix() for p in (root / releases.DIR).rglob("*") if p.is_file()
+        )
     return [{"name": n, "size": (root / n).stat().st_size} for n in names if (root / n).is_file()]
 
 
@@ -88,8 +108,13 @@ def index():
     """The list of downloads."""
     files = listing()
     if wants_json():
-        return {"files": files}
-    return render_template("downloads.html", files=files, sources=dataset_sources())
+        response = jsonify({"files": files})
+    else:
+        response = make_response(
+            render_template("downloads.html", files=files, sources=dataset_sources())
+        )
+    response.headers["Vary"] = "Accept"  # JSON or a page, by Accept
+    return response
 
 
 @bp.route("/download/<path:name>")
@@ -123,7 +148,7 @@ def download(name: str):
 def void():
     """The VoID and DCAT description of the dataset (W3C VoID, 7.2: /.well-known/void)."""
     path = build_dir() / dump.DESCRIPTION_FILE
-    description = current_app.extensions["nap_graph_build_void"]  # parsed by create_app
+    description = served().build_void  # parsed once per build
     if not path.is_file() or description is None:
         raise UnknownResource("this server publishes no VoID description (no built graph)")
     fmt = choose(request.accept_mimetypes, RDF_FORMATS, request.args.get("format"), "graph")

@@ -7,16 +7,17 @@ from dataclasses import asdict
 from urllib.parse import urljoin
 
 import pyoxigraph as ox
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, current_app, make_response, render_template, request
 
 from nap_graph.errors import NotAcceptable, QueryRejected
 from nap_graph.query_check import scan, unknown_graphs
+from nap_graph.results import check_xml
 from nap_graph.store import QueryRequest
 from server.errors import APIError
 from server.examples import example_queries
 from server.negotiation import GRAPH_FORMATS, RESULT_FORMATS, choose
-from server.render import graph_response, results_response, script_json
-from server.store_access import get_store
+from server.render import external_url, graph_response, results_response, script_json
+from server.store_access import get_store, served
 from server.vendor import available
 
 bp = Blueprint("sparql", __name__)
@@ -127,7 +128,7 @@ def endpoint():
     inspection = scanned.inspection
     store = get_store()
     # Relative IRIs in a query resolve against the endpoint's address (as base_iri below).
-    endpoint_url = url_for("sparql.endpoint", _external=True)
+    endpoint_url = external_url("sparql.endpoint")
     from_graphs = [urljoin(endpoint_url, g) for g in inspection.from_graphs]
     from_named = [urljoin(endpoint_url, g) for g in inspection.from_named_graphs]
     unknown = unknown_graphs(defaults + named + from_graphs + from_named, set(store.graph_names()))
@@ -163,6 +164,8 @@ def endpoint():
     )
     kind = "graph" if answer.kind == "graph" else "results"
     fmt = formats[kind] or negotiate(kind)  # negotiate() raises the 406 here
+    if fmt.name in ("xml", "rdfxml"):  # 406 for an answer XML cannot hold, not broken XML
+        check_xml(answer.body, fmt.name)
     return results_response(answer, fmt, query, unknown)
 
 
@@ -174,7 +177,7 @@ def editor_page() -> str:
     examples = [asdict(e) for e in example_queries()]
     return render_template(
         "sparql.html",
-        endpoint=url_for("sparql.endpoint", _external=True),
+        endpoint=external_url("sparql.endpoint"),
         examples=examples,
         examples_json=script_json(json.dumps(examples)),
         query=examples[0]["query"] if examples else "SELECT * WHERE { ?s ?p ?o } LIMIT 10",
@@ -186,9 +189,11 @@ def service_description(requested: str | None):
     """SPARQL 1.1 Service Description of this endpoint, with the dataset's VoID description."""
     fmt = choose(request.accept_mimetypes, GRAPH_FORMATS, requested, "graph")
     if fmt.name == "html":
-        return editor_page()
+        response = make_response(editor_page())
+        response.headers["Vary"] = "Accept"  # the same address gives RDF to other clients
+        return response
     store = get_store()
-    endpoint = ox.NamedNode(url_for("sparql.endpoint", _external=True))
+    endpoint = ox.NamedNode(external_url("sparql.endpoint"))
     node = ox.NamedNode
     triples = [
         ox.Triple(endpoint, node(_rdf("type")), node(SD + "Service")),
@@ -221,7 +226,7 @@ def service_description(requested: str | None):
             ox.Triple(named, node(_rdf("type")), node(SD + "NamedGraph")),
             ox.Triple(named, node(SD + "name"), node(graph)),
         ]
-    description = current_app.extensions["nap_graph_void"]
+    description = served().void
     if description is not None:
         triples += list(description)
         void_dataset = next(

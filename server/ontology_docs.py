@@ -8,12 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-from flask import current_app
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SH, SKOS
 
 from server.render import alternates, local_url
-from server.store_access import select
+from server.store_access import select, served
 
 OWL = "http://www.w3.org/2002/07/owl#"
 KINDS = [
@@ -47,11 +46,11 @@ class Vocabulary:
 
 
 def _vocabulary_file(name: str) -> Path:
-    return Path(current_app.config["BUILD_DIR"]) / "ontology" / name
+    return served().build_dir / "ontology" / name
 
 
 def _cache() -> dict:
-    return current_app.extensions.setdefault("nap_graph_vocabularies", {})
+    return served().cache.setdefault("vocabularies", {})
 
 
 def built_vocabulary(name: str) -> Vocabulary | None:
@@ -62,10 +61,28 @@ def built_vocabulary(name: str) -> Vocabulary | None:
         source = _vocabulary_file(name)
         if source.is_file():
             data = source.read_bytes()
-            cache[name] = Vocabulary(data, list(ox.parse(data, format=ox.RdfFormat.TURTLE)))
+            triples = ox.parse(data, format=ox.RdfFormat.TURTLE)
+            cache[name] = Vocabulary(data, stable_blank_nodes(triples))
         else:
             cache[name] = None
     return cache[name]
+
+
+def stable_blank_nodes(triples) -> list[ox.Triple]:
+    """Name the blank nodes of a document in the order they first appear (b1, b2...): the
+    parser names the anonymous ones ([ ], lists) at random, so each process, and each build,
+    wrote other bytes for the same file, and ETags never matched. The file fixes the order,
+    so every format's bytes are the same for one build (tests/test_negotiation.py)."""
+    names: dict[ox.BlankNode, ox.BlankNode] = {}
+
+    def stable(term):
+        if isinstance(term, ox.BlankNode):
+            if term not in names:
+                names[term] = ox.BlankNode(f"b{len(names) + 1}")
+            return names[term]
+        return term
+
+    return [ox.Triple(stable(t.subject), t.predicate, stable(t.object)) for t in triples]
 
 
 def built_shape_rules() -> dict[str, list[dict]]:

@@ -6,11 +6,9 @@ import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from flask import current_app
-
 from server.charts import share_chart
 from server.render import base
-from server.store_access import select
+from server.store_access import select, served
 
 PREFIXES = """PREFIX wps: <https://w3id.org/nap-graph/def/wps#>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
@@ -389,7 +387,7 @@ SUMMARY_CATEGORIES = [
 
 def latest_month() -> str | None:
     """The latest month of the peacekeeping statistics, found once per store."""
-    cache = current_app.extensions.setdefault("nap_graph_pages", {})
+    cache = served().cache.setdefault("pages", {})
     if "latest_month" not in cache:
         found = rows("SELECT (MAX(STR(?month)) AS ?last) WHERE { ?o wps:refMonth ?month }")
         cache["latest_month"] = found[0].get("last") if found else None

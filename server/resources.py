@@ -7,16 +7,31 @@ Ontology terms use hash IRIs (4.2): /def/wps is the document that defines wps:Te
 
 from __future__ import annotations
 
+import itertools
+import json
 from collections import defaultdict
+from collections.abc import Iterator
 
 import pyoxigraph as ox
-from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 
-from nap_graph.errors import UnknownResource
+from nap_graph.dump import data_prefixes
+from nap_graph.errors import StoreUnavailable, UnknownResource
 from nap_graph.formats import Format, by_extension
+from nap_graph.iris import Iris
 from nap_graph.namespaces import ONTOLOGY_IRI, SHAPES_IRI, WPS
+from nap_graph.store import QueryRequest
 from server import pages
-from server.negotiation import DOCUMENT_FORMATS, choose
+from server.negotiation import DOCUMENT_FORMATS, NAMED_GRAPH_FORMATS, choose
 from server.ontology_docs import built_vocabulary, ontology_page
 from server.render import (
     alternates,
@@ -27,7 +42,7 @@ from server.render import (
     link_header,
     local_url,
 )
-from server.store_access import ask, construct, select
+from server.store_access import ask, construct, get_store, select, served
 
 bp = Blueprint("resources", __name__)
 
@@ -152,7 +167,7 @@ def concise_bounded_description(node: ox.NamedNode, triples: list[ox.Triple]) ->
 def described_by_void(iri: str) -> list[ox.Triple]:
     """Return what the dataset's VoID description says of an IRI (the dataset, its
     distributions, partitions and checksums), which is published beside the graph, not in it."""
-    void = current_app.extensions.get("nap_graph_void") or []
+    void = served().void or []
     found = [t for t in void if t.subject.value == iri and isinstance(t.subject, ox.NamedNode)]
     # Follow blank nodes, as a concise bounded description does.
     blanks = [t.object for t in found if isinstance(t.object, ox.BlankNode)]
@@ -288,22 +303,131 @@ def _vocabulary(iri: str, filename: str, path: str, extension: str | None):
         response.headers["Content-Type"] = fmt.content_type
     else:
         response = graph_response(document.triples, fmt)
-    return document_headers(response, path, fmt, negotiated=not fixed)
+    response = document_headers(response, path, fmt, negotiated=not fixed)
+    # The same bytes for one build in every format (ontology_docs.stable_blank_nodes): an ETag
+    # from them, and 304 Not Modified for a client that has them.
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 @bp.route("/graph/<name>")
 def named_graph(name: str):
-    """A named graph of the dataset: what it holds, and where to download it."""
+    """A named graph of the dataset: a page of what it holds for browsers, else its triples in
+    TriG or N-Quads (in the graph) or Turtle or N-Triples (`/graph/naps.trig` fixes one)."""
+    stem, _, extension = name.rpartition(".")
+    fixed = by_extension(extension) if stem else None
+    fixed = fixed if fixed in NAMED_GRAPH_FORMATS else None
+    name = stem if fixed else name
     iri = base() + "graph/" + name
     rows = select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{_safe(iri)}> {{ ?s ?p ?o }} }}")
     count = int(rows[0]["n"]["value"]) if rows else 0
     if count == 0:
         raise UnknownResource(f"this store holds no graph named {iri}")
-    return render_template(
-        "graph.html",
-        iri=iri,
-        name=name,
-        count=count,
-        query=f"SELECT * WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }} LIMIT 100",
-        download=url_for("downloads.download", name="nap-graph.trig"),
+    fmt = fixed or choose(
+        request.accept_mimetypes, NAMED_GRAPH_FORMATS, _requested_format(), "graph"
     )
+    path = f"graph/{name}"
+    formats = [(f, f"{request.script_root}/{path}.{f.extension}") for f in NAMED_GRAPH_FORMATS]
+    if fmt.name == "html":
+        response = make_response(
+            render_template(
+                "graph.html",
+                iri=iri,
+                name=name,
+                count=count,
+                query=f"SELECT * WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }} LIMIT 100",
+                download=url_for("downloads.download", name="nap-graph.trig"),
+                formats=[(f, url) for f, url in formats if f.name != "html"],
+            )
+        )
+    else:
+        chunks = graph_chunks(iri, count, fmt)
+        first = next(chunks, b"")  # the store's failures answer with an error, not a cut body
+        response = current_app.response_class(
+            stream_with_context(itertools.chain([first], chunks)), content_type=fmt.content_type
+        )
+    response.headers["Link"] = ", ".join(
+        f'<{url}>; rel="alternate"; type="{f.media_type}"' for f, url in formats
+    )
+    if not fixed:
+        response.headers["Content-Location"] = f"{request.script_root}/{path}.{fmt.extension}"
+        response.headers["Vary"] = "Accept"
+    return response
+
+
+# Subjects per query when a named graph is written out: each page is a small answer, within
+# the store's limits on rows and bytes, however big the graph (the peacekeeping graph holds
+# hundreds of thousands of triples).
+GRAPH_PAGE = 2000
+
+
+def _view_query(query: str, limit: int, graph_format: str = "ntriples"):
+    """Run a view's query with a row limit of its own; the store's byte limit still holds."""
+    return get_store().query(QueryRequest(query, graph_format=graph_format, limit=limit))
+
+
+def graph_triples(iri: str, count: int) -> Iterator[list[ox.Triple]]:
+    """Yield the triples of a named graph in pages, subject by subject, each page sorted.
+
+    The subjects are listed once (without ORDER BY, which would sort the whole graph), sorted
+    here, and asked for a page at a time with VALUES; the triples of blank subjects come last,
+    in one answer. A page the store cuts at its byte limit is asked for again in halves; a
+    single subject too big for one answer, or a list of subjects that was cut, is an error
+    rather than a graph silently short of triples.
+    """
+    graph = f"<{_safe(iri)}>"
+    listed = _view_query(
+        f"SELECT DISTINCT ?s WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} FILTER(!isBlank(?s)) }}",
+        count,
+        "json",
+    )
+    if listed.truncated:
+        raise StoreUnavailable(f"the subjects of {iri} do not fit in one answer of the store")
+    subjects = sorted(row["s"]["value"] for row in json.loads(listed.body)["results"]["bindings"])
+
+    def page(part: list[str]) -> list[ox.Triple]:
+        values = " ".join(f"<{_safe(s)}>" for s in part)
+        answer = _view_query(
+            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?s {{ {values} }} "
+            f"GRAPH {graph} {{ ?s ?p ?o }} }}",
+            count,
+        )
+        if answer.truncated:
+            if len(part) == 1:
+                raise StoreUnavailable(f"the triples of {part[0]} do not fit in one answer")
+            half = len(part) // 2
+            return page(part[:half]) + page(part[half:])
+        return _sorted(ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES))
+
+    for start in range(0, len(subjects), GRAPH_PAGE):
+        yield page(subjects[start : start + GRAPH_PAGE])
+    blank = _view_query(
+        f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} FILTER(isBlank(?s)) }}",
+        count,
+    )
+    if blank.truncated:
+        raise StoreUnavailable(f"the blank nodes of {iri} do not fit in one answer of the store")
+    if blank.body.strip():
+        yield _sorted(ox.parse(blank.body, format=ox.RdfFormat.N_TRIPLES))
+
+
+def _sorted(triples) -> list[ox.Triple]:
+    return sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+
+
+def graph_chunks(iri: str, count: int, fmt: Format) -> Iterator[bytes]:
+    """Write a named graph page by page: N-Triples and N-Quads are lines; the pages of Turtle
+    and TriG after the first leave out their @prefix lines, and TriG repeats the graph's
+    block, which TriG allows (the blocks of one graph name make one graph)."""
+    graph = ox.NamedNode(iri)
+    prefixes = data_prefixes(Iris(base())) if fmt.name in ("turtle", "trig") else None
+    for number, triples in enumerate(graph_triples(iri, count)):
+        if fmt.datasets:
+            triples = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples]
+        body = ox.serialize(triples, format=fmt.ox, prefixes=prefixes)
+        if number and prefixes:
+            lines = body.split(b"\n")
+            while lines and lines[0].startswith(b"@prefix "):
+                lines.pop(0)
+            body = b"\n".join(lines)
+        yield body

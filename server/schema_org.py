@@ -64,8 +64,8 @@ def dataset(void: list[ox.Triple], address: Callable[[str], str], sources: list[
         "description": one(DCT + "description"),
         "url": address(one(DCAT + "landingPage") or main),
         "identifier": main,
-        # The whole has no single licence (the UN's figures keep the UN's terms): say the
-        # terms in words rather than name a licence that would cover them all.
+        # The licence (CC BY 4.0) covers NAP Graph's records and compilation; the UN's figures
+        # keep the UN's terms, and some sources state none: the conditions say so in words.
         "conditionsOfAccess": _label(about, one(DCT + "rights")),
         "creditText": "NAP Graph; peacekeeping figures: United Nations Department of Peace Operations",
         "isAccessibleForFree": True,

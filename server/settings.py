@@ -96,6 +96,12 @@ HTTP_SETTINGS = [
         "Folder of the front-end packages installed by `npm ci` (the query editor, YASGUI); without them the editor page is a plain form. Relative paths are from the project folder.",
     ),
     Setting(
+        "RELOAD_INTERVAL",
+        2.0,
+        "NAP_GRAPH_RELOAD_INTERVAL",
+        "Seconds between looks for a new build in BUILD_DIR; when one has landed, the server loads it beside the one it serves and switches SPARQL, the pages and the downloads to it at once, without a restart (`kill -HUP` looks at once). 0 never looks.",
+    ),
+    Setting(
         "CORS_ORIGIN",
         "*",
         "NAP_GRAPH_CORS_ORIGIN",

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, jsonify, make_response, render_template, request
 
 from nap_graph.store import QueryRequest
 from server import pages, schema_org
-from server.render import local_url, script_json, wants_json
-from server.store_access import get_store
+from server.render import local_url, public_address, script_json, wants_json
+from server.store_access import get_store, served
 
 bp = Blueprint("site", __name__)
 
@@ -17,7 +17,7 @@ bp = Blueprint("site", __name__)
 def dataset_facts() -> dict:
     """Return what the VoID description says of the dataset: title, size, licence, time."""
     # The build's VoID, parsed once by create_app (also when DATA_FILES serves other files).
-    void = current_app.extensions["nap_graph_build_void"]
+    void = served().build_void
     facts = {}
     if void is not None:
         names = {
@@ -45,12 +45,22 @@ def home():
     """What the dataset is, every country with a plan (filterable), and where to go next."""
     facts = dataset_facts()
     if wants_json():
-        return {
-            "dataset": facts,
-            "sparql": "/sparql",
-            "downloads": "/download/",
-            "void": "/.well-known/void",
-        }
+        response = jsonify(
+            {
+                "dataset": facts,
+                "sparql": "/sparql",
+                "downloads": "/download/",
+                "void": "/.well-known/void",
+            }
+        )
+    else:
+        response = make_response(_home_page(facts))
+    response.headers["Vary"] = "Accept"  # JSON or a page, by Accept
+    return response
+
+
+def _home_page(facts: dict) -> str:
+    """The home page: the countries, filtered by region or name (`region`, `q`)."""
     countries = pages.countries_with_plans()
     regions = sorted(
         {(c["region_key"], c["region"]) for c in countries if c["region_key"]}, key=lambda r: r[1]
@@ -64,10 +74,8 @@ def home():
         and (not name or name.casefold() in c["name"].casefold() or name.upper() == c["iso3"])
     ]
     sources = pages.dataset_sources()
-    void = current_app.extensions.get("nap_graph_void") or []
-    described = schema_org.dataset(
-        void, lambda iri: request.host_url.rstrip("/") + local_url(iri), sources
-    )
+    void = served().void or []
+    described = schema_org.dataset(void, lambda iri: public_address(local_url(iri)), sources)
     return render_template(
         "home.html",
         facts=facts,

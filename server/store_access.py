@@ -14,8 +14,14 @@ from nap_graph.store import QueryRequest, Store
 
 
 def get_store() -> Store:
-    """Return the store attached to the app by create_app (flaskr's get_db)."""
+    """Return the store attached to the app by create_app (flaskr's get_db): the build this
+    request is pinned to (server/serving.py)."""
     return current_app.extensions["nap_graph"]
+
+
+def served():
+    """The build this request is answered from: its files, store, VoID and caches."""
+    return current_app.extensions["nap_graph"].current()
 
 
 def select(query: str, limit: int | None = None) -> list[dict[str, dict]]:

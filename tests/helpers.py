@@ -53,10 +53,24 @@ def free_port() -> int:
 
 
 def parse_jsonld(data) -> Graph:
-    """Parse JSON-LD with rdflib, whose parser still uses classes it deprecates."""
+    """Parse JSON-LD with rdflib, whose parser still uses classes it deprecates.
+
+    A document naming our published context (/def/context.jsonld, which an in-process
+    server cannot be asked for over the network) gets the context made from the ontology."""
+    import json
+
+    from nap_graph import jsonld
+    from nap_graph.dump import data_prefixes
+    from nap_graph.iris import Iris
+
+    document = json.loads(data)
+    if isinstance(document, dict) and str(document.get("@context", "")).endswith(
+        "/" + jsonld.CONTEXT_PATH
+    ):
+        document["@context"] = jsonld.context(ONTOLOGY, data_prefixes(Iris()))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
-        return Graph().parse(data=data, format="json-ld")
+        return Graph().parse(data=json.dumps(document), format="json-ld")
 
 
 def tool(name: str) -> str:

@@ -36,8 +36,9 @@ def test_home_page_describes_the_dataset_for_search_engines(client):
     (block,) = json_ld_blocks(html)
     dataset = json.loads(block)
     assert dataset["@type"] == "Dataset" and dataset["@context"] == "https://schema.org/"
-    # No licence for the whole: the UN's figures are not ours to offer under CC BY.
-    assert "license" not in dataset
+    # CC BY 4.0 for NAP Graph's records and compilation; the UN's figures keep the UN's terms,
+    # which the conditions of access say in words.
+    assert dataset["license"] == "https://creativecommons.org/licenses/by/4.0/"
     assert "not offered under CC BY" in dataset["conditionsOfAccess"]
     assert "United Nations Department of Peace Operations" in dataset["creditText"]
     assert dataset["creator"]["name"] == "NAP Graph"
