@@ -49,7 +49,9 @@ class Target:
     update: str | None = None  # the SPARQL Update endpoint; the query endpoint if None
     graph_store: str | None = None  # the Graph Store HTTP Protocol endpoint, if the store has one
     credentials: Credentials | None = None
-    timeout: float = 300.0  # seconds for one request (a batch, or the switch)
+    timeout: float = (
+        900.0  # seconds for one request (a batch, or the switch: minutes at 1.7M triples)
+    )
 
     def __post_init__(self):
         self.update = self.update or self.query

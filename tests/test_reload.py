@@ -28,13 +28,9 @@ def _build(data, out):
     return build(Settings(data_dir=data, ontology_dir=ONTOLOGY, out_dir=out))
 
 
-def _title_in(text: str) -> str | None:
-    if NEW in text:
-        return NEW
-    return OLD if OLD in text else None
-
-
-def test_a_rebuild_switches_every_part_at_once_and_no_request_fails(tmp_path):
+def _built_and_served(tmp_path):
+    """A build of a copy of the small sources, and the real server on it, looking for new
+    builds every 0.2 s."""
     data, out = tmp_path / "data", tmp_path / "build"
     shutil.copytree(SOURCES, data)
     _build(data, out)
@@ -43,6 +39,17 @@ def test_a_rebuild_switches_every_part_at_once_and_no_request_fails(tmp_path):
         {"NAP_GRAPH_STORE_DIR": str(tmp_path / "cache"), "NAP_GRAPH_RELOAD_INTERVAL": "0.2"},
         tmp_path / "server.log",
     )
+    return data, out, server
+
+
+def _title_in(text: str) -> str | None:
+    if NEW in text:
+        return NEW
+    return OLD if OLD in text else None
+
+
+def test_a_rebuild_switches_every_part_at_once_and_no_request_fails(tmp_path):
+    data, out, server = _built_and_served(tmp_path)
     try:
         session = requests.Session()
         first = session.get(server.url + "/health").json()["build"]
@@ -120,14 +127,7 @@ def test_a_rebuild_switches_every_part_at_once_and_no_request_fails(tmp_path):
 
 
 def test_a_build_that_does_not_load_leaves_the_old_one_served(tmp_path):
-    data, out = tmp_path / "data", tmp_path / "build"
-    shutil.copytree(SOURCES, data)
-    _build(data, out)
-    server = LiveServer(
-        ["--out", str(out)],
-        {"NAP_GRAPH_STORE_DIR": str(tmp_path / "cache"), "NAP_GRAPH_RELOAD_INTERVAL": "0.2"},
-        tmp_path / "server.log",
-    )
+    data, out, server = _built_and_served(tmp_path)
     try:
         first = requests.get(server.url + "/health").json()["build"]
         # A broken build folder, as a failed copy by hand could leave: its graph is gone.
