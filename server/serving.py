@@ -92,12 +92,18 @@ class Generation:
     _retired: bool = False
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    @property
-    def version(self) -> str | None:
-        for t in self.build_void or []:
-            if t.predicate.value == DCAT_VERSION and t.subject.value.endswith("/dataset/nap-graph"):
-                return t.object.value
-        return None
+    version: str | None = None  # the release's dcat:version, read once: every answer names it
+
+    def __post_init__(self):
+        self.version = next(
+            (
+                t.object.value
+                for t in self.build_void or []
+                if t.predicate.value == DCAT_VERSION
+                and t.subject.value.endswith("/dataset/nap-graph")
+            ),
+            None,
+        )
 
     def enter(self) -> None:
         with self._lock:
