@@ -25,6 +25,7 @@ from nap_graph.country_status import CountryStatus, country_statuses
 from nap_graph.errors import DataInvalid, NapGraphError
 from nap_graph.graph import GraphBuilder, Quads, Source
 from nap_graph.iris import Iris
+from nap_graph.namespaces import DCAT
 from nap_graph.progress import Progress
 from nap_graph.reconcile import Naps, reconcile
 from nap_graph.settings import PROJECT_ROOT as PROJECT_ROOT  # where it was first: tests import it
@@ -228,7 +229,12 @@ def assemble(settings: Settings, progress: Progress | None = None, validate: boo
                 "headcounts-by-country": sorted({h.source for h in peacekeeping.headcounts}),
                 "stated-contributions": sorted({f.dataset for f in naps.figures}),
                 "parity-targets": sorted({target.dataset for target in peacekeeping.targets}),
-            }
+            },
+            {
+                "contributions-by-mission": (o.month for o in peacekeeping.by_mission),
+                "contributions-by-country": (o.month for o in peacekeeping.by_country),
+                "headcounts-by-country": (h.month for h in peacekeeping.headcounts),
+            },
         )
         builder.add_missions(peacekeeping.missions)
         builder.add_observations("contributions-by-mission", peacekeeping.by_mission)
@@ -414,7 +420,7 @@ def write_outputs(built: Built, out: Path, progress: Progress) -> None:
             built,
             out / dump.REPORTS_DIR / "import-report.csv",
             built.imports.as_rows(),
-            {s.id for s in built.sources},
+            described_sources(built),
         )
     with progress.step("Describing the dataset (VoID, DCAT)"):
         write_description(built, out, iris, release)
@@ -566,6 +572,19 @@ COLUMNS = {
         _C("example", "An example of the rows, where one helps."),
     ],
 }
+
+
+def described_sources(built: Built) -> set[str]:
+    """Return the ids of the sources the graph describes: those a row of data came from.
+    A registered source that gave nothing (its file is absent) is not named, so that every
+    source IRI a file names dereferences."""
+    prefix = Iris(built.settings.base_iri).source("")
+    found = built.store.query(
+        f"SELECT DISTINCT ?s WHERE {{ ?s a <{DCAT.Dataset}> "
+        f'FILTER STRSTARTS(STR(?s), "{prefix}") }}',
+        use_default_graph_as_union=True,
+    )
+    return {row[0].value.removeprefix(prefix) for row in found}
 
 
 def write_table(built: Built, path: Path, rows, sources: Iterable[str], columns=None) -> None:

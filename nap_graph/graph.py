@@ -563,8 +563,32 @@ class GraphBuilder:
 
     # ------------------------------------------------------------- statistics
 
-    def add_datasets(self, sources_by_dataset: dict[str, list[str]]) -> None:
+    def add_datasets(
+        self,
+        sources_by_dataset: dict[str, list[str]],
+        months_by_dataset: dict[str, Iterable[str]],
+    ) -> None:
+        """Describe the datasets: structure, titles, sources and, for the monthly ones, the
+        months they cover (dcterms:temporal), which lets a query find the latest month by a
+        lookup rather than by a scan of every observation."""
         add = self.quads.add
+        for name, months in months_by_dataset.items():
+            months = sorted(set(months))
+            if not months:
+                continue
+            iri = self.iris.dataset(name)
+            period = f"{iri}/period"
+            add("peacekeeping", None, iri, DCTERMS.temporal, t.iri(period))
+            add("peacekeeping", None, period, RDF.type, t.iri(DCTERMS.PeriodOfTime))
+            add("peacekeeping", None, period, DCAT.startDate, t.gyearmonth(months[0]))
+            add("peacekeeping", None, period, DCAT.endDate, t.gyearmonth(months[-1]))
+            add(
+                "peacekeeping",
+                None,
+                period,
+                RDFS.label,
+                t.literal(f"{months[0]} to {months[-1]}", "en"),
+            )
         for name, (structure, title, description) in DATASETS.items():
             iri = self.iris.dataset(name)
             add("peacekeeping", None, iri, RDF.type, t.iri(QB.DataSet))

@@ -52,13 +52,14 @@ def test_a_rebuild_switches_every_part_at_once_and_no_request_fails(tmp_path):
     data, out, server = _built_and_served(tmp_path)
     try:
         session = requests.Session()
-        first = session.get(server.url + "/health").json()["build"]
+        first = session.get(server.url + "/health", timeout=30).json()["build"]
         area = session.get(
             server.url + "/sparql",
             params={
                 "query": TITLE_QUERY.replace("SELECT ?t", "SELECT ?area ?t"),
             },
             headers={"Accept": "application/sparql-results+json"},
+            timeout=30,
         ).json()["results"]["bindings"][0]["area"]["value"]
         page = server.url + "/doc/" + area.split("/id/", 1)[1]
 
@@ -103,7 +104,7 @@ def test_a_rebuild_switches_every_part_at_once_and_no_request_fails(tmp_path):
             focus_areas.write_text(focus_areas.read_text().replace(f",{OLD},", f",{NEW},"))
             _build(data, out)  # lands while the clients keep asking
             deadline = time.monotonic() + 120
-            while session.get(server.url + "/health").json()["build"] == first:
+            while session.get(server.url + "/health", timeout=30).json()["build"] == first:
                 assert time.monotonic() < deadline, "the server never switched to the new build"
                 time.sleep(0.2)
             time.sleep(1)
@@ -129,22 +130,24 @@ def test_a_rebuild_switches_every_part_at_once_and_no_request_fails(tmp_path):
 def test_a_build_that_does_not_load_leaves_the_old_one_served(tmp_path):
     data, out, server = _built_and_served(tmp_path)
     try:
-        first = requests.get(server.url + "/health").json()["build"]
+        first = requests.get(server.url + "/health", timeout=30).json()["build"]
         # A broken build folder, as a failed copy by hand could leave: its graph is gone.
         (out / "void.ttl").write_text((out / "void.ttl").read_text() + "\n# changed\n")
         for name in out.iterdir():
             if name.name.startswith("nap-graph."):
                 name.unlink()
         deadline = time.monotonic() + 60
-        while not requests.get(server.url + "/health").json().get("build_reload_error"):
+        while not requests.get(server.url + "/health", timeout=30).json().get("build_reload_error"):
             assert time.monotonic() < deadline, "the failed load was never reported"
             time.sleep(0.2)
-        health = requests.get(server.url + "/health").json()
+        health = requests.get(server.url + "/health", timeout=30).json()
         assert health["build"] == first
         answer = requests.get(
             server.url + "/sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=30
         )
         assert answer.status_code == 200 and answer.json()["boolean"] is True
-        assert requests.get(server.url + "/download/countries/NOR.ttl").status_code == 200
+        assert (
+            requests.get(server.url + "/download/countries/NOR.ttl", timeout=30).status_code == 200
+        )
     finally:
         server.stop()

@@ -332,7 +332,9 @@ def staging_graphs(store: ExternalStore, busy_ok: bool = False, subject: str = "
             store.query,
             data={"query": f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ {subject} ?p ?o }} }}"},
             headers={"Accept": "application/sparql-results+json"},
-            timeout=10,
+            # Short while a load writes; else long enough for a scan of every graph by a
+            # store that has just replayed its log after a kill.
+            timeout=10 if busy_ok else TIMEOUT,
         )
     except requests.Timeout:
         if busy_ok:

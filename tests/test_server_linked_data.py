@@ -145,8 +145,9 @@ def test_download_list_and_unknown_files(client):
         "nap-graph.nq.gz",
         "countries/NOR.ttl",
         "statistics/contributions-by-mission.csv",
+        "reports/validation.txt",
     } <= names
-    for bad in ("../pyproject.toml", "reports/validation.txt", "nothing.ttl"):
+    for bad in ("../pyproject.toml", "reports/nothing.txt", "nothing.ttl", "reports/../../dev"):
         response = client.get("/download/" + bad)
         assert response.status_code == 404, bad
 
