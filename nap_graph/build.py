@@ -19,7 +19,7 @@ from typing import ClassVar
 
 import pyoxigraph as ox
 
-from nap_graph import csvw, dump, formats, jsonld, releases
+from nap_graph import csvw, dump, formats, jsonld, releases, search
 from nap_graph.canonical import canonicalize
 from nap_graph.country_status import CountryStatus, country_statuses
 from nap_graph.errors import DataInvalid, NapGraphError
@@ -31,7 +31,7 @@ from nap_graph.reconcile import Naps, reconcile
 from nap_graph.settings import PROJECT_ROOT as PROJECT_ROOT  # where it was first: tests import it
 from nap_graph.settings import default_of, value_of
 from nap_graph.sources import peacekeeping as pk
-from nap_graph.sources.countries import Country, read_countries
+from nap_graph.sources.countries import Alias, Country, read_aliases, read_countries
 from nap_graph.sources.naps import read_nap_sources
 from nap_graph.sources.records import ErrorCollector, ImportReport, Origin, read_csv
 from nap_graph.validate import Report, load_shapes, validate_store
@@ -100,6 +100,7 @@ class Built:
     sources: list[Source]
     timings: dict[str, float] = field(default_factory=dict)
     build_time: str = field(default_factory=lambda: current_build_time())
+    aliases: dict[str, tuple[Alias, ...]] = field(default_factory=dict)  # other names, for search
 
     @property
     def triple_count(self) -> int:
@@ -194,6 +195,7 @@ def assemble(settings: Settings, progress: Progress | None = None, validate: boo
         vocabulary = Vocabulary.load(settings.ontology_dir)
         sources = read_sources(data_dir, errors, imports)
         countries = read_countries(data_dir, errors, imports)
+        aliases = read_aliases(data_dir, countries, errors, imports)
         nap_sources = read_nap_sources(data_dir, vocabulary.notations, errors, imports)
         naps = reconcile(nap_sources, errors, imports)
         statuses = country_statuses(naps, countries)
@@ -285,6 +287,7 @@ def assemble(settings: Settings, progress: Progress | None = None, validate: boo
         peacekeeping,
         sources,
         timings,
+        aliases=aliases,
     )
     if validate:
         with _timed(timings, "validate"):
@@ -421,6 +424,10 @@ def write_outputs(built: Built, out: Path, progress: Progress) -> None:
             out / dump.REPORTS_DIR / "import-report.csv",
             built.imports.as_rows(),
             described_sources(built),
+        )
+    with progress.step("Writing the search index"):
+        search.write_index(
+            out / search.INDEX_FILE, built.countries, built.aliases, built.naps, iris
         )
     with progress.step("Describing the dataset (VoID, DCAT)"):
         write_description(built, out, iris, release)

@@ -66,12 +66,14 @@ def create_app(config: dict | None = None) -> Flask:
         releases,
         render,
         resources,
+        search,
         site,
         vendor,
     )
 
     for blueprint in (endpoint.bp, resources.bp, downloads.bp, releases.bp, site.bp, vendor.bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(search.bp)  # /search
     app.register_blueprint(jsonld_context.bp)  # /def/context.jsonld
     # Links in pages go to this server for IRIs under its base, wherever it runs.
     app.jinja_env.globals["local_url"] = render.local_url

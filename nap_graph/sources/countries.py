@@ -75,3 +75,47 @@ def read_countries(
         )
         report.kept[row.origin.file] += 1
     return countries
+
+
+ALIASES_FILE = "reference/country_aliases.csv"
+# The sources an alias may come from, as its `source` field begins (reference/SOURCE.md).
+ALIAS_SOURCES = ("CLDR 48.2 en ", "country_converter 1.3.2 ", "world-countries 5.1.0 ")
+
+
+@dataclass(frozen=True)
+class Alias:
+    """Another name of a country, with the source that gives it."""
+
+    iso3: str
+    alias: str
+    source: str
+    origin: Origin
+
+
+def read_aliases(
+    data_dir: Path, countries: dict[str, Country], errors: ErrorCollector, report: ImportReport
+) -> dict[str, tuple[Alias, ...]]:
+    """Return the other names of the countries (for search), by ISO3 code."""
+    aliases: dict[str, list[Alias]] = {}
+    path = data_dir / ALIASES_FILE
+    for row in read_csv(path, data_dir, errors, ["iso3", "alias", "source"], ("iso3", "alias")):
+        report.read[row.origin.file] += 1
+        iso3 = row.code("iso3", ISO3, ISO3_TEXT)
+        alias = row.text("alias", required=True)
+        source = row.text("source", required=True)
+        if iso3 is not None and iso3 not in countries:
+            errors.add(row.origin, "iso3", f"{iso3} is not a country of {COUNTRIES_FILE}")
+            iso3 = None
+        if source is not None and not source.startswith(ALIAS_SOURCES):
+            errors.add(
+                row.origin,
+                "source",
+                f"expected a source beginning with one of {', '.join(repr(s.strip()) for s in ALIAS_SOURCES)}, "
+                f"got {source!r}",
+            )
+            source = None
+        if iso3 is None or alias is None or source is None:
+            continue
+        aliases.setdefault(iso3, []).append(Alias(iso3, alias, source, row.origin))
+        report.kept[row.origin.file] += 1
+    return {iso3: tuple(found) for iso3, found in aliases.items()}

@@ -36,7 +36,8 @@ def main() -> None:
     OUT.mkdir(parents=True)
     shutil.copyfile(DATA / "sources.csv", OUT / "sources.csv")
     (OUT / "reference").mkdir()
-    shutil.copyfile(DATA / "reference" / "countries.csv", OUT / "reference" / "countries.csv")
+    for name in ("countries.csv", "country_aliases.csv"):
+        shutil.copyfile(DATA / "reference" / name, OUT / "reference" / name)
     for harvest in ("nap-facts", "nap-facts-update"):
         for name in ("plans.csv", "focus_areas.csv", "peacekeeping.csv"):
             column = 1 if name == "plans.csv" else 0
