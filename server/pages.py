@@ -6,7 +6,7 @@ import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from server.charts import share_chart
+from server.charts import SMALL, share_chart, shared_top
 from server.render import base
 from server.store_access import select, served
 
@@ -521,6 +521,11 @@ def country_page(iri: str) -> dict:
     series = monthly_contributions(iri)
     charts, latest = [], []
     months = [m.month for values in series.values() for m in values]
+    # One y scale for every category's chart: small multiples compare at a glance.
+    top = shared_top(
+        [m.share for n, _, _ in CHART_CATEGORIES for m in series.get(n, [])],
+        [s for _, _, t in CHART_CATEGORIES for s in targets.get(t, {}).values()],
+    )
     for notation, label, target_notation in CHART_CATEGORIES:
         values = series.get(notation)
         if not values:
@@ -534,13 +539,19 @@ def country_page(iri: str) -> dict:
                 "svg": share_chart(
                     chart_id,
                     f"{label}: share of women, {values[0].month} to {values[-1].month}",
-                    [(m.month, m.share) for m in values],
+                    {label: values},
                     by_year,
                     min(months),
                     max(months),
+                    top,
                 ),
                 "target": final,
                 "id": chart_id,
+                "small": sum(1 for m in values if m.share is not None and m.total < SMALL),
+                "withheld": [m.month for m in values if m.status == "gender-split-unreliable"],
+                "year_targets": sorted(
+                    (y, s) for y, s in by_year.items() if months and y <= int(max(months)[:4])
+                ),
             }
         )
         last = values[-1]
@@ -577,6 +588,7 @@ def country_page(iri: str) -> dict:
         "statistics_sources": statistics_sources(iri),
         "target_year": max((y for t in targets.values() for y in t), default=None),
         "others": others,
+        "small": SMALL,
         "first_month": min(months) if months else None,
         "last_month": max(months) if months else None,
     }

@@ -30,7 +30,7 @@ from nap_graph.formats import Format, by_extension
 from nap_graph.iris import Iris
 from nap_graph.namespaces import ONTOLOGY_IRI, SHAPES_IRI, WPS
 from nap_graph.store import QueryRequest
-from server import pages
+from server import compare, missions, pages
 from server.negotiation import DOCUMENT_FORMATS, NAMED_GRAPH_FORMATS, choose
 from server.ontology_docs import built_vocabulary, ontology_page
 from server.render import (
@@ -45,6 +45,8 @@ from server.render import (
 from server.store_access import ask, construct, get_store, select, served
 
 bp = Blueprint("resources", __name__)
+# The compare page reads the same statistics as the country pages.
+bp.add_url_rule("/compare", "compare", compare.compare)
 
 LABELS = (
     "http://www.w3.org/2004/02/skos/core#prefLabel",
@@ -61,6 +63,7 @@ PAGES = {
     WPS.Country: ("country.html", pages.country_page),
     WPS.NationalActionPlan: ("plan.html", pages.plan_page),
     WPS.FocusArea: ("focus_area.html", pages.focus_area_page),
+    WPS.Mission: ("mission.html", missions.mission_page),
 }
 
 

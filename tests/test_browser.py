@@ -194,10 +194,12 @@ def test_norways_charts_have_targets_and_a_table_beside_them(visit):
     experts = page.get_by_role("img", name=re.compile("Experts on mission"))
     expect(experts.locator(":scope > title")).to_contain_text("2009-11 to 2025-07")
     police = page.get_by_role("img", name=re.compile("Individual police"))
-    expect(police.locator("line.target")).to_have_count(1)
+    expect(police.locator("text", has_text="2028 target 30%")).to_have_count(1)
     # The troops' chart also marks the one target of one year known for troops (2021: 8%).
     troops = page.get_by_role("img", name=re.compile("Troops"))
-    expect(troops.locator("line.year-target > title")).to_have_text("2021 target 8%")
+    expect(troops.locator("path > title", has_text="Target for 2021")).to_have_text(
+        "Target for 2021: 8% women"
+    )
     row = page.locator(
         "table.latest tbody tr", has=page.get_by_role("rowheader", name="Individual police")
     )
@@ -261,9 +263,12 @@ def test_without_javascript_the_pages_keep_their_content(visit):
     expect(page.get_by_role("link", name="Germany", exact=True)).to_have_count(0)
 
 
+COMPARE = "/compare?country=NOR&country=SWE&category=individual-police"
 PAGES = [
     "/",
     NORWAY,
+    COMPARE,
+    "/id/mission/UNMISS",
     "/id/plan/NOR/4",
     "/id/plan/NOR/4/focus-area/1",
     "/sparql",
@@ -298,6 +303,50 @@ def test_pages_pass_the_axe_accessibility_checks(visit, path):
         for v in result["violations"]
     ]
     assert problems == [], json.dumps(problems, indent=1)
+
+
+@pytest.mark.parametrize("path", [NORWAY, COMPARE, "/id/mission/UNMISS"])
+def test_charts_have_axes_and_readable_words_on_a_390_px_screen(visit, path):
+    from playwright.sync_api import expect
+
+    page = visit(viewport={"width": 390, "height": 844})
+    page.goto(path)
+    chart = page.locator("svg.chart").first
+    expect(chart).to_be_visible()
+    expect(chart.locator("g.role-axis-title text").first).to_be_visible()
+    assert chart.locator("g.role-axis-label text").count() >= 3
+    # The size of the words as drawn: the SVG's font size times the viewBox's scale.
+    sizes = page.evaluate(
+        """() => [...document.querySelectorAll("svg.chart text, figcaption")].map(t => {
+               const svg = t.closest("svg");
+               return parseFloat(getComputedStyle(t).fontSize) * (svg ? svg.getScreenCTM().a : 1);
+           })"""
+    )
+    assert sizes and min(sizes) >= 12, f"words of {min(sizes):.1f} px on {path}"
+    box = chart.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"{path} is {overflow}px wider than the screen"
+    chart.locator("path > title").first.wait_for(state="attached")  # counts on hover
+    shot(page, "chart-390" + re.sub(r"\W+", "-", path.split("?")[0]).rstrip("-"))
+
+
+def test_the_compare_page_works_without_javascript(visit):
+    from playwright.sync_api import expect
+
+    page = visit(javascript=False)
+    page.goto(NORWAY)
+    page.get_by_role("link", name="Compare Norway with other countries").click()
+    page.get_by_label("Sweden", exact=True).check()
+    page.get_by_label("Category").select_option(label="Individual police")
+    page.get_by_role("button", name="Compare").click()
+    chart = page.get_by_role(
+        "img", name=re.compile("Individual police: share of women, Norway and Sweden")
+    )
+    expect(chart).to_be_visible()
+    expect(page.locator("#compare-table tbody tr")).to_have_count(2)
+    page.get_by_role("rowheader", name="Sweden").get_by_role("link").click()
+    expect(heading(page)).to_have_text("Sweden")
 
 
 def test_the_keyboard_reaches_the_content_first(visit):
