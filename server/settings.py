@@ -93,7 +93,7 @@ HTTP_SETTINGS = [
         "NODE_MODULES",
         "node_modules",
         "NAP_GRAPH_NODE_MODULES",
-        "Folder of the front-end packages installed by `npm ci` (the query editor, YASGUI); without them the editor page is a plain form. Relative paths are from the project folder.",
+        "Folder of the front-end packages installed by `npm ci` (the query editor, YASGUI; the home page's map shapes, world-atlas); without them the editor page is a plain form and the home page has no map. Relative paths are from the project folder.",
     ),
     Setting(
         "RELOAD_INTERVAL",

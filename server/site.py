@@ -7,7 +7,7 @@ import json
 from flask import Blueprint, jsonify, make_response, render_template, request
 
 from nap_graph.store import QueryRequest
-from server import pages, schema_org
+from server import home_page, pages, schema_org
 from server.render import local_url, public_address, script_json, wants_json
 from server.store_access import get_store, served
 
@@ -74,6 +74,7 @@ def _home_page(facts: dict) -> str:
         and (not name or name.casefold() in c["name"].casefold() or name.upper() == c["iso3"])
     ]
     sources = pages.dataset_sources()
+    year = home_page.chosen_year(request.args.get("year"))
     void = served().void or []
     described = schema_org.dataset(void, lambda iri: public_address(local_url(iri)), sources)
     return render_template(
@@ -88,6 +89,14 @@ def _home_page(facts: dict) -> str:
         q=name,
         sources=sources,
         year=pages.this_year(),
+        map_year=year,
+        map_years=home_page.years(),
+        world_map=home_page.world_map_svg(year),
+        statuses=home_page.STATUSES,
+        by_status=home_page.by_status(year),
+        latest_plans=home_page.latest_plans(pages.this_year()),
+        over_time=home_page.regions_over_time(),
+        coverage=home_page.coverage(),
         schema_org=script_json(json.dumps(described, indent=1, ensure_ascii=False)),
     )
 

@@ -89,6 +89,14 @@ def require(name: str) -> None:
         pytest.skip(f"{name} is not installed (.ci/run installs it)")
 
 
+def require_installed(what: str, present: bool) -> None:
+    """The same for a file of a package (npm's): skip without it, fail in CI."""
+    if not present:
+        if os.environ.get("NAP_GRAPH_REQUIRE_TOOLS") == "1":
+            pytest.fail(f"{what} is not installed, and .ci/run should have installed it")
+        pytest.skip(f"{what} is not installed (.ci/run installs it)")
+
+
 # ---------------------------------------------------------------- the app in process
 
 

@@ -360,3 +360,54 @@ def test_the_keyboard_reaches_the_content_first(visit):
     expect(skip).to_be_visible()
     page.keyboard.press("Enter")
     assert page.url.endswith("#main")
+
+
+# The home page's map (server/world_map.py; its HTML is tested in test_home_page.py).
+MAP_SHAPES = PROJECT_ROOT / "node_modules" / "world-atlas" / "countries-110m.json"
+
+
+def test_the_map_in_a_browser_links_countries_and_changes_with_the_year(visit):
+    from playwright.sync_api import expect
+
+    require("world-atlas (npm ci)", MAP_SHAPES.is_file())
+    page = visit(javascript=False)
+    page.goto("/?year=2021")
+    norway = page.locator('svg.world-map a[href="/id/country/NOR"] path')
+    expect(norway).to_have_class("s-in-force")
+    fill = norway.evaluate("p => getComputedStyle(p).fill")
+    assert fill == "rgb(0, 122, 94)"
+    page.locator("select#year").select_option("2014")
+    page.get_by_role("button", name="Show the year").click()
+    expect(page.get_by_role("heading", name="The world in 2014")).to_be_visible()
+    expect(norway).to_have_class("s-expired")
+    assert norway.evaluate("p => getComputedStyle(p).fill") != fill
+    # Norway's shape is thin and its box holds Sweden's: reach its link as a keyboard does.
+    page.locator('svg.world-map a[href="/id/country/NOR"]').focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Norway")
+
+
+@pytest.mark.parametrize("year", ["", "2012"])
+def test_the_home_page_passes_axe_and_fits_a_phone(visit, year):
+    require("axe-core (npm ci)", AXE.is_file())
+    require("world-atlas (npm ci)", MAP_SHAPES.is_file())
+    page = visit(bypass_csp=True, viewport={"width": 390, "height": 844})
+    page.goto(f"/?year={year}" if year else "/")
+    assert page.locator("svg.world-map path").count() > 150
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"the home page is {overflow}px wider than a phone's screen"
+    small = page.evaluate(
+        """() => [...document.querySelectorAll('svg.multiple text')]
+                 .filter(t => parseFloat(getComputedStyle(t).fontSize) < 12).length"""
+    )
+    assert small == 0
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        """async () => await axe.run(document,
+               {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})"""
+    )
+    problems = [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
+        for v in result["violations"]
+    ]
+    assert problems == [], problems
