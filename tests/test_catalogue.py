@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from html.parser import HTMLParser
 
@@ -185,3 +186,37 @@ def test_the_footer_link_opens_the_page(client):
     page = client.get(href, headers={"Accept": BROWSER})
     assert page.headers["Content-Type"].startswith("text/html") and "<h1>" in page.text
     assert "attachment" not in page.headers.get("Content-Disposition", "")
+
+
+def test_a_query_given_to_the_endpoint_opens_in_the_editor(client):
+    query = "SELECT ?name WHERE { <https://w3id.org/nap-graph/id/country/NOR> ?p ?name } LIMIT 3"
+    page = client.get("/sparql", query_string={"query": query}, headers={"Accept": BROWSER})
+    assert page.status_code == 200
+    html = page.text
+    form = re.search(r'<form id="query-form"[^>]*>', html).group(0)
+    assert 'data-given="true"' in form
+    textarea = re.search(r'<textarea id="query"[^>]*>(.*?)</textarea>', html, re.S).group(1)
+    assert textarea == query.replace("<", "&lt;").replace(">", "&gt;")
+    assert 'class="results"' in html  # and the answer, below it
+    # The editor page itself prefills the first example, not a given query.
+    editor = client.get("/sparql", headers={"Accept": BROWSER}).text
+    assert 'data-given="true"' not in editor
+
+
+def test_the_editor_completes_from_our_own_prefixes_and_terms(client):
+    html = client.get("/sparql", headers={"Accept": BROWSER}).text
+    embedded = re.search(
+        r'<script type="application/json" id="editor-completions">(.*?)</script>', html, re.S
+    )
+    completions = json.loads(embedded.group(1))
+    assert completions["prefixes"]["wps"] == BASE + "def/wps#"
+    assert BASE + "def/wps#NationalActionPlan" in completions["classes"]
+    assert "http://www.w3.org/2004/02/skos/core#prefLabel" in completions["properties"]
+    assert not any("dbpedia" in v for v in completions["prefixes"].values())
+
+
+def test_pages_link_our_icon(client):
+    html = client.get("/", headers={"Accept": BROWSER}).text
+    href = re.search(r'<link rel="icon" type="image/svg\+xml" href="([^"]+)">', html).group(1)
+    icon = client.get(href)
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
