@@ -21,7 +21,8 @@ from flask import (
 
 from nap_graph import dump, releases
 from nap_graph.errors import UnknownResource
-from nap_graph.formats import GRAPH, by_extension
+from nap_graph.formats import GRAPH, HTML, by_extension
+from server import catalogue
 from server.negotiation import RDF_FORMATS, choose
 from server.pages import dataset_sources
 from server.render import content_type, graph_response, wants_json
@@ -36,6 +37,8 @@ OTHER_MEDIA_TYPES = {
     ".json": "application/csvm+json",  # the CSVs' CSV on the Web metadata (*.csv-metadata.json)
     ".txt": "text/plain",
 }
+# The dataset's description: RDF first (the default), a page for browsers.
+VOID_FORMATS = [*RDF_FORMATS, HTML]
 # Files not worth compressing on the fly.
 SMALL = 1024
 
@@ -103,15 +106,37 @@ def _takes_gzip() -> bool:
     return request.accept_encodings["gzip"] > 0
 
 
+def catalogued() -> list[catalogue.Entry]:
+    """Return the downloads with what the VoID description says of each, once per build."""
+    generation = served()
+    if "catalogue" not in generation.cache:
+        generation.cache["catalogue"] = catalogue.entries(
+            generation.build_void or [], listing(), build_dir()
+        )
+    return generation.cache["catalogue"]
+
+
+def sources_by_iri() -> dict[str, dict]:
+    return {s["source"]: s for s in dataset_sources()}
+
+
 @bp.route("/download/")
 def index():
-    """The list of downloads."""
-    files = listing()
+    """The catalogue of downloads: a page, or JSON (`files`: name and size, and the rest)."""
+    entries = catalogued()
     if wants_json():
-        response = jsonify({"files": files})
+        rights = catalogue.rights_statements(served().build_void or [])
+        response = jsonify({"files": [e.as_json() for e in entries], "rights": rights})
     else:
         response = make_response(
-            render_template("downloads.html", files=files, sources=dataset_sources())
+            render_template(
+                "downloads.html",
+                groups=catalogue.grouped(entries),
+                rights=catalogue.rights_statements(served().build_void or []),
+                sources=dataset_sources(),
+                known=sources_by_iri(),
+                licence_names=catalogue.LICENCE_NAMES,
+            )
         )
     response.headers["Vary"] = "Accept"  # JSON or a page, by Accept
     return response
@@ -146,13 +171,26 @@ def download(name: str):
 @bp.route("/.well-known/void")
 @bp.route("/void")
 def void():
-    """The VoID and DCAT description of the dataset (W3C VoID, 7.2: /.well-known/void)."""
+    """The VoID and DCAT description of the dataset (W3C VoID, 7.2: /.well-known/void), as
+    RDF, or as a page for a browser that prefers HTML."""
     path = build_dir() / dump.DESCRIPTION_FILE
     description = served().build_void  # parsed once per build
     if not path.is_file() or description is None:
         raise UnknownResource("this server publishes no VoID description (no built graph)")
-    fmt = choose(request.accept_mimetypes, RDF_FORMATS, request.args.get("format"), "graph")
-    if fmt.name == "turtle":  # the file as built, with conditional GET
+    # HTML last: it wins only when asked for above the RDF formats (a browser's Accept),
+    # so that "*/*" and clients without Accept still get Turtle.
+    fmt = choose(request.accept_mimetypes, VOID_FORMATS, request.args.get("format"), "graph")
+    if fmt.name == "html":
+        response = make_response(
+            render_template(
+                "dataset.html",
+                dataset=catalogue.dataset_page_facts(description),
+                known=sources_by_iri(),
+                licence_names=catalogue.LICENCE_NAMES,
+                formats=[(catalogue.format_name("." + f.extension), f) for f in RDF_FORMATS],
+            )
+        )
+    elif fmt.name == "turtle":  # the file as built, with conditional GET
         response = send_file(path, mimetype=fmt.media_type, conditional=True, etag=True)
         response.headers["Content-Type"] = fmt.content_type
     else:

@@ -13,6 +13,7 @@ from nap_graph.errors import NotAcceptable, QueryRejected
 from nap_graph.query_check import scan, unknown_graphs
 from nap_graph.results import check_xml
 from nap_graph.store import QueryRequest
+from server.editor import editor_settings
 from server.errors import APIError
 from server.examples import example_queries
 from server.negotiation import GRAPH_FORMATS, RESULT_FORMATS, choose
@@ -21,6 +22,7 @@ from server.store_access import get_store, served
 from server.vendor import available
 
 bp = Blueprint("sparql", __name__)
+bp.add_app_template_global(editor_settings)  # for the pages that hold the editor
 
 FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"

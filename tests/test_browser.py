@@ -411,3 +411,117 @@ def test_the_home_page_passes_axe_and_fits_a_phone(visit, year):
         for v in result["violations"]
     ]
     assert problems == [], problems
+
+
+# ---------------------------------------------------------------- the catalogue and the editor
+
+A_QUERY = (
+    "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+    "SELECT ?name WHERE { <https://w3id.org/nap-graph/id/country/NOR> skos:prefLabel ?name }"
+)
+
+
+def editor_text(page) -> str:
+    """The query in the editor's active tab (CodeMirror draws only the lines in view)."""
+    return page.evaluate(
+        "() => document.querySelector('.tabPanel.active .CodeMirror').CodeMirror.getValue()"
+    )
+
+
+@pytest.mark.parametrize("path", ["/download/", "/.well-known/void"])
+def test_the_catalogue_and_the_dataset_page_fit_390_px_and_pass_axe(visit, path):
+    from playwright.sync_api import expect
+
+    require("axe-core (npm ci)", AXE.is_file())
+    page = visit(viewport={"width": 390, "height": 844}, bypass_csp=True)
+    page.goto(path)
+    expect(heading(page)).to_be_visible()
+    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")  # opened too
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    shot(page, "catalogue" + re.sub(r"\W+", "-", path).rstrip("-"))
+    assert overflow <= 1, f"{path} is {overflow}px wider than 390 px"
+    if path == "/download/":
+        expect(page.get_by_role("link", name="Norway", exact=True)).to_be_visible()
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        """async () => await axe.run(document,
+               {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})"""
+    )
+    assert result["violations"] == [], json.dumps(result["violations"], indent=1)[:3000]
+
+
+def test_the_editor_opens_a_given_query_keeps_it_on_reload_and_shares_it(visit):
+    from urllib.parse import urlencode
+
+    from playwright.sync_api import expect
+
+    require("YASGUI (npm ci)", YASGUI.is_file())
+    page = visit()
+    page.goto("/sparql?" + urlencode({"query": A_QUERY}))
+    expect(page.locator(".tabPanel.active .CodeMirror")).to_be_visible()
+    assert editor_text(page) == A_QUERY
+    expect(page.locator("table.results")).to_contain_text("Norway")  # the answer, below
+    page.reload()
+    expect(page.locator(".tabPanel.active .CodeMirror")).to_be_visible()
+    assert editor_text(page) == A_QUERY
+    page.goto("/sparql")  # the editor itself keeps the tab, in this browser
+    expect(page.locator(".tabPanel.active .CodeMirror")).to_be_visible()
+    assert editor_text(page) == A_QUERY
+
+    page.locator(".tabPanel.active .yasqe_share").click()
+    link = page.locator(".yasqe_sharePopup input, .yasqe_sharePopup textarea").first
+    expect(link).to_be_visible()
+    shared = link.input_value()
+    assert "query=" in shared
+    other = visit()  # another browser: nothing kept, the link alone
+    other.goto(shared)
+    expect(other.locator(".tabPanel.active .CodeMirror")).to_be_visible()
+    assert editor_text(other) == A_QUERY
+    tab = other.locator(".tabPanel.active")
+    tab.locator(".yasqe_queryButton").click()
+    expect(tab.locator(".yasr")).to_contain_text("Norway", timeout=15_000)
+    # The simple view by default: no datatype IRIs or language tags beside the values.
+    expect(tab.locator(".yasr")).not_to_contain_text("@en")
+
+
+def test_the_editor_completes_from_our_terms_and_says_when_an_answer_is_cut(visit):
+    from playwright.sync_api import expect
+
+    require("YASGUI (npm ci)", YASGUI.is_file())
+    page = visit()
+    page.goto("/sparql")
+    expect(page.locator(".tabPanel.active .CodeMirror")).to_be_visible()
+
+    def complete(text: str) -> list[str]:
+        page.evaluate(
+            """text => { const cm = document.querySelector('.tabPanel.active .CodeMirror').CodeMirror;
+                 cm.setValue(text); cm.setCursor(cm.lineCount(), 0); cm.focus(); }""",
+            text,
+        )
+        page.keyboard.press("Control+Space")
+        hints = page.locator(".CodeMirror-hint")
+        expect(hints.first).to_be_visible()
+        return hints.all_text_contents()
+
+    assert complete("PREFIX wp") == ["wps: <https://w3id.org/nap-graph/def/wps#>"]
+    wps = "PREFIX wps: <https://w3id.org/nap-graph/def/wps#>\nSELECT * WHERE { ?s a wps:National"
+    assert "wps:NationalActionPlan" in complete(wps)
+
+    notice = page.locator("#editor-truncated")
+    expect(notice).to_be_hidden()
+    page.evaluate(
+        "() => document.querySelector('.tabPanel.active .CodeMirror').CodeMirror"
+        ".setValue('SELECT * WHERE { ?s ?p ?o }')"
+    )
+    page.locator(".tabPanel.active .yasqe_queryButton").click()
+    expect(notice).to_be_visible(timeout=30_000)
+    expect(notice).to_contain_text("cut at the server's limit")
+
+
+def test_pages_have_our_own_icon(visit, full_server):
+    page = visit()
+    page.goto("/")
+    href = page.locator('link[rel="icon"]').get_attribute("href")
+    icon = requests.get(full_server.url + href, timeout=30)
+    assert icon.status_code == 200 and icon.headers["Content-Type"].startswith("image/svg+xml")
+    assert icon.text.startswith("<svg")
