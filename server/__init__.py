@@ -62,6 +62,7 @@ def create_app(config: dict | None = None) -> Flask:
         downloads,
         endpoint,
         errors,
+        guide,
         jsonld_context,
         releases,
         render,
@@ -75,6 +76,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.register_blueprint(blueprint)
     app.register_blueprint(search.bp)  # /search
     app.register_blueprint(jsonld_context.bp)  # /def/context.jsonld
+    app.register_blueprint(guide.bp)  # /guide
     # Links in pages go to this server for IRIs under its base, wherever it runs.
     app.jinja_env.globals["local_url"] = render.local_url
     app.jinja_env.globals["external_url"] = render.external_url
