@@ -15,6 +15,7 @@ from helpers import (
     TESTS,
     BufferedClient,
     LiveServer,
+    require_installed,
     serve_build,
 )
 from rdflib import Graph
@@ -142,3 +143,53 @@ def full_server(full_build, tmp_path_factory):
     server = serve_build(full_build.settings.out_dir, tmp_path_factory.mktemp("full-server"))
     yield server
     server.stop()
+
+
+# ---------------------------------------------------------------- a real browser
+# One Playwright for the session: a second one in the same process fails, so every test module
+# that drives Chromium takes these.
+
+
+@pytest.fixture(scope="session")
+def browser():
+    chromium = shutil.which("chromium")
+    require_installed("Debian's chromium", chromium is not None)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        # Running as root in a container needs --no-sandbox; /dev/shm may be small there.
+        browser = playwright.chromium.launch(
+            executable_path=chromium, args=["--no-sandbox", "--disable-dev-shm-usage"]
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def visit(browser, full_server):
+    """Open pages of the server; fail if any page asks for anything from another address."""
+    contexts, elsewhere = [], []
+
+    def open_page(javascript: bool = True, viewport: dict | None = None, bypass_csp: bool = False):
+        context = browser.new_context(
+            base_url=full_server.url,
+            java_script_enabled=javascript,
+            viewport=viewport or {"width": 1280, "height": 900},
+            bypass_csp=bypass_csp,  # to inject the checker, which the pages' policy refuses
+        )
+        contexts.append(context)
+
+        def only_ours(route):
+            if route.request.url.startswith((full_server.url, "data:", "blob:")):
+                route.continue_()
+            else:
+                elsewhere.append(route.request.url)
+                route.abort()
+
+        context.route("**/*", only_ours)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+    assert elsewhere == [], f"pages asked for other addresses: {elsewhere}"

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 
 import pytest
 import requests
@@ -32,51 +31,6 @@ def require(what: str, present: bool) -> None:
         if os.environ.get("NAP_GRAPH_REQUIRE_TOOLS") == "1":
             pytest.fail(f"{what} is not installed, and .ci/run should have installed it")
         pytest.skip(f"{what} is not installed (.ci/run installs it)")
-
-
-@pytest.fixture(scope="session")
-def browser():
-    chromium = shutil.which("chromium")
-    require("Debian's chromium", chromium is not None)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        # Running as root in a container needs --no-sandbox; /dev/shm may be small there.
-        browser = playwright.chromium.launch(
-            executable_path=chromium, args=["--no-sandbox", "--disable-dev-shm-usage"]
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def visit(browser, full_server):
-    """Open pages of the server; fail if any page asks for anything from another address."""
-    contexts, elsewhere = [], []
-
-    def open_page(javascript: bool = True, viewport: dict | None = None, bypass_csp: bool = False):
-        context = browser.new_context(
-            base_url=full_server.url,
-            java_script_enabled=javascript,
-            viewport=viewport or {"width": 1280, "height": 900},
-            bypass_csp=bypass_csp,  # to inject the checker, which the pages' policy refuses
-        )
-        contexts.append(context)
-
-        def only_ours(route):
-            if route.request.url.startswith((full_server.url, "data:", "blob:")):
-                route.continue_()
-            else:
-                elsewhere.append(route.request.url)
-                route.abort()
-
-        context.route("**/*", only_ours)
-        return context.new_page()
-
-    yield open_page
-    for context in contexts:
-        context.close()
-    assert elsewhere == [], f"pages asked for other addresses: {elsewhere}"
 
 
 def shot(page, name: str) -> None:

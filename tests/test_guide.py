@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import re
 import runpy
-import shutil
 import subprocess
 import sys
 
@@ -246,38 +245,15 @@ def test_the_guide_is_a_page_of_the_site_with_the_recipes(client):
 
 
 @pytest.fixture
-def phone(full_server):
-    """A page of Chromium 390 px wide on the server, as tests/test_browser.py's `visit`: the
-    test fails if the page asks for anything from another address."""
-    require("chromium")
+def phone(visit):
+    """A page of Chromium 390 px wide on the server (conftest's `visit`: the test fails if the
+    page asks for anything from another address)."""
     if not AXE.is_file():
         if os.environ.get("NAP_GRAPH_REQUIRE_TOOLS") == "1":
             pytest.fail("axe-core is not installed, and .ci/run should have installed it")
         pytest.skip("axe-core is not installed (npm ci)")
-    from playwright.sync_api import sync_playwright
-
-    elsewhere = []
-
-    def only_ours(route):
-        if route.request.url.startswith((full_server.url, "data:", "blob:")):
-            route.continue_()
-        else:
-            elsewhere.append(route.request.url)
-            route.abort()
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=shutil.which("chromium"),
-            args=["--no-sandbox", "--disable-dev-shm-usage"],
-        )
-        # The pages' policy refuses injected scripts: axe needs it bypassed.
-        context = browser.new_context(
-            base_url=full_server.url, viewport={"width": 390, "height": 844}, bypass_csp=True
-        )
-        context.route("**/*", only_ours)
-        yield context.new_page()
-        browser.close()
-    assert elsewhere == [], f"the guide asked for other addresses: {elsewhere}"
+    # The pages' policy refuses injected scripts: axe needs it bypassed.
+    return visit(viewport={"width": 390, "height": 844}, bypass_csp=True)
 
 
 @pytest.mark.full
