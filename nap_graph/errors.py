@@ -132,3 +132,9 @@ class ReportRefused(NapGraphError):
 
 class ImportFailed(NapGraphError):
     """The reports could not all be imported; nothing was written."""
+
+
+class IndexUnavailable(NapGraphError):
+    """The build has no search index this code can read."""
+
+    code = "SEARCH_UNAVAILABLE"

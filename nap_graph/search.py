@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from nap_graph.errors import IndexUnavailable
 from nap_graph.graph import plan_label
 from nap_graph.iris import Iris
 from nap_graph.reconcile import Naps
@@ -137,10 +138,6 @@ def _unique(values: Iterable[str]) -> list[str]:
 
 
 # ------------------------------------------------------------------------------ searching
-
-
-class IndexUnavailable(Exception):
-    """The build has no search index this code can read."""
 
 
 def open_index(path: Path) -> sqlite3.Connection:

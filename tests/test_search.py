@@ -11,7 +11,7 @@ import sqlite3
 
 import pytest
 import requests
-from test_browser import AXE, browser, heading, require, visit  # noqa: F401 - fixtures
+from helpers import ROOT, require_installed
 
 from nap_graph import search
 from nap_graph.build import assemble
@@ -233,27 +233,29 @@ def test_focus_areas_by_the_words_of_their_descriptions(full_server, full_build)
 
 # ------------------------------------------------------------------ in Chromium
 
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
 
 @pytest.mark.full
 @pytest.mark.live
 @pytest.mark.browser
-def test_the_header_box_reaches_cote_d_ivoire_and_the_page_is_accessible(visit):  # noqa: F811
+def test_the_header_box_reaches_cote_d_ivoire_and_the_page_is_accessible(visit):
     from playwright.sync_api import expect
 
     page = visit(viewport={"width": 390, "height": 844})
     page.goto("/")
     page.get_by_role("search", name="Site").get_by_label("Search").fill("Ivory Coast")
     page.keyboard.press("Enter")
-    expect(heading(page)).to_have_text("Search")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Search")
     assert "q=Ivory+Coast" in page.url
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1, f"the search page is {overflow}px wider than a 390px screen"
     expect(page.get_by_text("(also: Ivory Coast)")).to_be_visible()
     page.get_by_role("link", name="Côte d'Ivoire", exact=True).click()
-    expect(heading(page)).to_have_text("Côte d'Ivoire")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Côte d'Ivoire")
     assert re.search(r"/doc/country/CIV(\.html)?$", page.url)
 
-    require("axe-core (npm ci)", AXE.is_file())
+    require_installed("axe-core (npm ci)", AXE.is_file())
     checked = visit(bypass_csp=True)
     checked.goto("/search?q=Norway")
     checked.add_script_tag(path=str(AXE))
