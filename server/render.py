@@ -179,7 +179,9 @@ def document_headers(response: Response, path: str, fmt: Format, negotiated: boo
     return response
 
 
-def results_response(answer: Answer, fmt: Format, query: str, unknown: list[str]) -> Response:
+def results_response(
+    answer: Answer, fmt: Format, query: str, unknown: list[str], limit: int | None = None
+) -> Response:
     """Answer a query: its answer as the store wrote it, or a page of it, with the endpoint's
     headers (the result limit, whether the answer was cut, the graphs read as empty)."""
     if fmt.name == "html":
@@ -202,7 +204,9 @@ def results_response(answer: Answer, fmt: Format, query: str, unknown: list[str]
         )
         response.headers["Content-Type"] = fmt.content_type
     response.headers["Vary"] = "Accept"
-    response.headers["NAP-Graph-Result-Limit"] = str(current_app.config["RESULT_LIMIT"])
+    response.headers["NAP-Graph-Result-Limit"] = str(
+        current_app.config["RESULT_LIMIT"] if limit is None else limit
+    )
     if answer.truncated:
         response.headers["NAP-Graph-Truncated"] = "true"
     if unknown:  # read as empty graphs: the endpoint never fetches data from other addresses

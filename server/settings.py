@@ -48,6 +48,12 @@ HTTP_SETTINGS = [
         "Most rows (SELECT) or triples (CONSTRUCT, DESCRIBE) in one answer; a longer answer is cut and says so in the NAP-Graph-Truncated header.",
     ),
     Setting(
+        "EXPORT_LIMIT",
+        200000,
+        "NAP_GRAPH_EXPORT_LIMIT",
+        "Most rows in a SELECT answer written as CSV or TSV, the tables that spreadsheets and data frames read whole (pandas.read_csv shows no header); MAX_RESULT_BYTES still holds, and a cut answer says so in the NAP-Graph-Truncated header.",
+    ),
+    Setting(
         "MAX_RESULT_BYTES",
         50000000,
         "NAP_GRAPH_MAX_RESULT_BYTES",

@@ -97,8 +97,15 @@
       var limit = response && response.headers.get("NAP-Graph-Result-Limit");
       notice.textContent = cut
         ? "The answer was cut at the server's limit of " + (limit ? Number(limit).toLocaleString("en") + " " : "")
-          + "rows or triples: not every result is shown. Add a LIMIT, or narrow the query."
+          + "rows or triples: not every result is shown. Add a LIMIT, or narrow the query. "
         : "";
+      if (cut) {  // the CSV of a SELECT answer holds many more rows (EXPORT_LIMIT)
+        var whole = document.createElement("a");
+        whole.href = endpoint + "?format=csv&query=" + encodeURIComponent(yasqe.getValue());
+        whole.textContent = "The whole answer as CSV";
+        whole.setAttribute("download", "answer.csv");
+        notice.appendChild(whole);
+      }
       notice.hidden = !cut;
       // Above the answer it speaks of: YASR's own element, which each tab has.
       var yasr = tab.getYasr && tab.getYasr();
