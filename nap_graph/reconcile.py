@@ -436,9 +436,8 @@ def vote(
             chosen, comment, origin = decision.value, decision.reason, decision.origin
         else:
             chosen = curated[1]
-            # The file within the data folder, so that the text does not depend on where it lies.
-            record = curated[0].row.origin.file.split("/", 1)[-1]
-            comment = f"a curator's record ({record}) gives this value"
+            # Said for readers; the record's file and line stay in its provenance (origin).
+            comment = "NAP Graph's editors recorded this value"
             origin = curated[0].row.origin
         supporting = [c for c, v in values if same(v) == same(chosen)]
         if curated is not None and same(curated[1]) == same(chosen):
@@ -517,7 +516,7 @@ def vote(
         noun = "organisation" if total == 1 else "organisations"
         comment = f"{len(ranked[0][1])} of {total} {noun} state {chosen}: {summary}"
         return chosen, Reconciliation(name, chosen, MAJORITY, supporting, conflicting, comment)
-    comment = f"organisations are split and no curator has decided: {summary}"
+    comment = f"organisations are split and NAP Graph's editors have not decided: {summary}"
     return None, Reconciliation(name, None, UNRESOLVED, [], [c for c, _ in values], comment)
 
 

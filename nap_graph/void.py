@@ -24,7 +24,7 @@ DESCRIPTION = (
     "and men that countries contribute to UN peacekeeping, by mission, month and category."
 )
 RIGHTS = (
-    "NAP Graph licenses its own records (its ontology, its curators' records and its harvest of "
+    "NAP Graph licenses its own records (its ontology, its editors' records and its harvest of "
     "facts about national action plans) and its compilation of the data under CC BY 4.0 "
     "(dcterms:license). The data taken from other sources keeps its sources' terms, which CC BY "
     "does not replace: the peacekeeping figures are the United Nations' (Department of Peace "

@@ -70,6 +70,7 @@ def create_app(config: dict | None = None) -> Flask:
         search,
         site,
         vendor,
+        words,
     )
 
     for blueprint in (endpoint.bp, resources.bp, downloads.bp, releases.bp, site.bp, vendor.bp):
@@ -80,6 +81,9 @@ def create_app(config: dict | None = None) -> Flask:
     # Links in pages go to this server for IRIs under its base, wherever it runs.
     app.jinja_env.globals["local_url"] = render.local_url
     app.jinja_env.globals["external_url"] = render.external_url
+    app.jinja_env.filters["possessive"] = words.possessive
+    app.jinja_env.filters["in_sentence"] = words.in_sentence
+    app.jinja_env.globals["disputed_value"] = words.disputed_value
     errors.register_error_handlers(app)
     _add_cors_and_log(app)
     return app

@@ -28,6 +28,13 @@ KINDS = [
     ("concepts", "Concepts", ("http://www.w3.org/2004/02/skos/core#Concept",)),
 ]
 OWL_VERSION_IRI = OWL + "versionIRI"
+QB = "http://purl.org/linked-data/cube#"
+# A structure's components by their role, in the order a reader looks for them.
+COMPONENT_ROLES = [
+    ("dimension", "Dimensions"),
+    ("measure", "Measures"),
+    ("attribute", "Attributes"),
+]
 
 
 @dataclass(frozen=True)
@@ -130,12 +137,32 @@ def shape_rules(shapes_path: Path) -> dict[str, list[dict]]:
     return rules
 
 
+def components(values: dict, blank: dict) -> list[tuple[str, list[str]]]:
+    """Return a Data Cube structure's components by role, each role's in qb:order."""
+    found = defaultdict(list)
+    for node in values.get(QB + "component", []):
+        spec = blank.get(node, {})
+        order = spec.get(QB + "order", [])
+        rank = int(order[0].value) if order else 0
+        for role, _ in COMPONENT_ROLES:
+            for prop in spec.get(QB + role, []):
+                found[role].append((rank, prop.value))
+    return [
+        (title, [p for _, p in sorted(found[role], key=lambda c: c[0])])
+        for role, title in COMPONENT_ROLES
+        if found[role]
+    ]
+
+
 def ontology_page(iri: str, triples: list[ox.Triple], path: str) -> dict:
     """Gather the terms of a vocabulary document, grouped by kind, with their uses."""
     by_subject: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    blank: dict[ox.BlankNode, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     for t in triples:
         if isinstance(t.subject, ox.NamedNode):
             by_subject[t.subject.value][t.predicate.value].append(t.object)
+        elif isinstance(t.subject, ox.BlankNode):
+            blank[t.subject][t.predicate.value].append(t.object)
     counts = {}
     if path == "def/wps":
         for row in select("SELECT ?c (COUNT(?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c"):
@@ -160,13 +187,18 @@ def ontology_page(iri: str, triples: list[ox.Triple], path: str) -> dict:
                     "notation": _text(values, str(SKOS.notation)),
                     "domain": [v.value for v in values.get(str(RDFS.domain), [])],
                     "range": [v.value for v in values.get(str(RDFS.range), [])],
-                    "parents": [
-                        v.value
-                        for v in values.get(str(RDFS.subClassOf), [])
-                        + values.get(str(RDFS.subPropertyOf), [])
-                        + values.get(str(SKOS.broader), [])
-                        + values.get(str(SKOS.inScheme), [])
+                    # Each relation by its own name: a class's superclass is no broader concept.
+                    "relations": [
+                        (name, [v.value for v in values.get(str(predicate), [])])
+                        for name, predicate in (
+                            ("Subclass of", RDFS.subClassOf),
+                            ("Subproperty of", RDFS.subPropertyOf),
+                            ("Broader concept", SKOS.broader),
+                            ("In scheme", SKOS.inScheme),
+                        )
+                        if values.get(str(predicate))
                     ],
+                    "components": components(values, blank),
                     "uses": counts.get(subject),
                     "rules": rules.get(subject, []),
                 }
