@@ -7,10 +7,19 @@ import re
 
 import pytest
 import requests
-from test_pages import page
 
 from nap_graph.graph import PLAN_PREDICATES
 from server.words import DISPUTED_VALUES, in_sentence, possessive
+
+HTML = {"Accept": "text/html"}
+
+
+def page(client, path: str) -> str:
+    response = client.get(path, headers=HTML, follow_redirects=True)
+    assert response.status_code == 200, response.text[:500]
+    assert response.headers["Content-Type"].startswith("text/html")
+    return response.text
+
 
 # A page of each kind a researcher reads, from the small build.
 SAMPLE = [
