@@ -78,19 +78,7 @@ def countries() -> list[Country]:
             OPTIONAL { ?plan wps:extendedEndYear ?extended } OPTIONAL { ?plan wps:lastYearInForce ?last }
             OPTIONAL { ?plan wps:status/skos:notation ?status } }"""):
         if r["country"] in found:
-            found[r["country"]].plans.append(
-                PlanSummary(
-                    r["plan"],
-                    r["label"],
-                    _int(r.get("edition")),
-                    _int(r.get("adopted")),
-                    _int(r.get("start")),
-                    _int(r.get("end")),
-                    r.get("status"),
-                    _int(r.get("extended")),
-                    _int(r.get("last")),
-                )
-            )
+            found[r["country"]].plans.append(PlanSummary.of_row(r))
     for country in found.values():
         country.plans.sort(key=lambda p: p.sort_key)
     cache["countries"] = sorted(found.values(), key=lambda c: c.name)

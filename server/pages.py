@@ -59,6 +59,21 @@ class PlanSummary:
     disputes: list[dict] = field(default_factory=list)
     gap_before: int | None = None  # years without a plan between the previous plan and this one
 
+    @classmethod
+    def of_row(cls, r: dict) -> PlanSummary:
+        """A plan from a row of the plans query: plan, label, edition, adopted... last."""
+        return cls(
+            r["plan"],
+            r["label"],
+            _int(r.get("edition")),
+            _int(r.get("adopted")),
+            _int(r.get("start")),
+            _int(r.get("end")),
+            r.get("status"),
+            _int(r.get("extended")),
+            _int(r.get("last")),
+        )
+
     @property
     def sort_key(self) -> tuple:
         return (self.start or self.adopted or 9999, self.edition or 99, self.iri)
@@ -98,20 +113,7 @@ def plans_of(country: str) -> list[PlanSummary]:
         OPTIONAL {{ ?plan wps:startYear ?start }} OPTIONAL {{ ?plan wps:endYear ?end }}
         OPTIONAL {{ ?plan wps:extendedEndYear ?extended }} OPTIONAL {{ ?plan wps:lastYearInForce ?last }}
         OPTIONAL {{ ?plan wps:status/skos:notation ?status }} }}""")
-    plans = {
-        r["plan"]: PlanSummary(
-            r["plan"],
-            r["label"],
-            _int(r.get("edition")),
-            _int(r.get("adopted")),
-            _int(r.get("start")),
-            _int(r.get("end")),
-            r.get("status"),
-            _int(r.get("extended")),
-            _int(r.get("last")),
-        )
-        for r in found
-    }
+    plans = {r["plan"]: PlanSummary.of_row(r) for r in found}
     for r in rows(f"""SELECT ?plan ?property ?label ?method ?comment WHERE {{
             ?plan wps:country <{country}> ; wps:reconciliation ?r .
             ?r wps:onProperty ?property ; wps:method/skos:notation ?method ; rdfs:comment ?comment .

@@ -98,6 +98,24 @@ def require_installed(what: str, present: bool) -> None:
         pytest.skip(f"{what} is not installed (.ci/run installs it)")
 
 
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe_problems(page, exclude: str | None = None) -> list[str]:
+    """The WCAG 2.1 A and AA violations that axe-core finds on a page of Playwright (opened
+    with bypass_csp: the pages' policy refuses injected scripts), outside `exclude`."""
+    page.add_script_tag(path=str(AXE))
+    context = f'{{exclude: [["{exclude}"]]}}' if exclude else "document"
+    result = page.evaluate(
+        f"""async () => await axe.run({context},
+               {{runOnly: {{type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}}})"""
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
+        for v in result["violations"]
+    ]
+
+
 # ---------------------------------------------------------------- the app in process
 
 

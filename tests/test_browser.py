@@ -13,6 +13,7 @@ import re
 
 import pytest
 import requests
+from helpers import AXE, axe_problems
 
 from nap_graph.build import PROJECT_ROOT
 from server.examples import example_queries
@@ -20,7 +21,6 @@ from server.examples import example_queries
 pytestmark = [pytest.mark.full, pytest.mark.browser, pytest.mark.live]
 
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
-AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 YASGUI = PROJECT_ROOT / "node_modules" / "@zazuko" / "yasgui" / "build" / "yasgui.min.js"
 NORWAY = "/id/country/NOR"
 FOURTH_PLAN = "Norway, national action plan 4 (2019-2022)"
@@ -246,16 +246,8 @@ def test_pages_pass_the_axe_accessibility_checks(visit, path):
     require("axe-core (npm ci)", AXE.is_file())
     page = visit(bypass_csp=True)
     page.goto(path)
-    page.add_script_tag(path=str(AXE))
     # YASGUI's own widget is not ours to fix; everything around it is checked.
-    result = page.evaluate(
-        """async () => await axe.run({exclude: [["#yasgui"]]},
-               {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})"""
-    )
-    problems = [
-        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
-        for v in result["violations"]
-    ]
+    problems = axe_problems(page, exclude="#yasgui")
     assert problems == [], json.dumps(problems, indent=1)
 
 
@@ -355,15 +347,7 @@ def test_the_home_page_passes_axe_and_fits_a_phone(visit, year):
                  .filter(t => parseFloat(getComputedStyle(t).fontSize) < 12).length"""
     )
     assert small == 0
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        """async () => await axe.run(document,
-               {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})"""
-    )
-    problems = [
-        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
-        for v in result["violations"]
-    ]
+    problems = axe_problems(page)
     assert problems == [], problems
 
 
@@ -396,12 +380,8 @@ def test_the_catalogue_and_the_dataset_page_fit_390_px_and_pass_axe(visit, path)
     assert overflow <= 1, f"{path} is {overflow}px wider than 390 px"
     if path == "/download/":
         expect(page.get_by_role("link", name="Norway", exact=True)).to_be_visible()
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        """async () => await axe.run(document,
-               {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})"""
-    )
-    assert result["violations"] == [], json.dumps(result["violations"], indent=1)[:3000]
+    problems = axe_problems(page)
+    assert problems == [], problems
 
 
 def test_the_editor_opens_a_given_query_keeps_it_on_reload_and_shares_it(visit):

@@ -12,7 +12,7 @@ import sys
 
 import pytest
 import requests
-from helpers import require
+from helpers import AXE, axe_problems, require
 from rdflib import OWL, RDF, SKOS, Graph, URIRef
 
 from nap_graph.build import PROJECT_ROOT
@@ -21,7 +21,6 @@ from nap_graph.terms_table import WPS, documented, expand, terms_tables
 GUIDE = PROJECT_ROOT / "docs" / "guide.md"
 PICTURE = PROJECT_ROOT / "docs" / "model.svg"
 ONTOLOGY = PROJECT_ROOT / "ontology" / "wps.ttl"
-AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 PLACEHOLDER = "http://127.0.0.1:5000"
 TIMEOUT = 300  # seconds a recipe may take; the whole graph's download and load take ~15
 
@@ -271,13 +270,5 @@ def test_the_guide_fits_a_phone_and_passes_axe(phone):
         "[...document.querySelectorAll('pre')].some(p => p.scrollWidth > p.clientWidth)"
     )
     assert page.evaluate("getComputedStyle(document.querySelector('pre')).overflowX") == "auto"
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        """async () => await axe.run(document,
-               {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})"""
-    )
-    problems = [
-        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
-        for v in result["violations"]
-    ]
-    assert problems == []
+    problems = axe_problems(page)
+    assert problems == [], problems

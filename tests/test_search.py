@@ -11,7 +11,7 @@ import sqlite3
 
 import pytest
 import requests
-from helpers import ROOT, require_installed
+from helpers import AXE, axe_problems, require_installed
 
 from nap_graph import search
 from nap_graph.build import assemble
@@ -233,8 +233,6 @@ def test_focus_areas_by_the_words_of_their_descriptions(full_server, full_build)
 
 # ------------------------------------------------------------------ in Chromium
 
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-
 
 @pytest.mark.full
 @pytest.mark.live
@@ -258,10 +256,5 @@ def test_the_header_box_reaches_cote_d_ivoire_and_the_page_is_accessible(visit):
     require_installed("axe-core (npm ci)", AXE.is_file())
     checked = visit(bypass_csp=True)
     checked.goto("/search?q=Norway")
-    checked.add_script_tag(path=str(AXE))
-    result = checked.evaluate(
-        """async () => await axe.run(document,
-               {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})"""
-    )
-    problems = [f"{v['id']}: {v['help']}" for v in result["violations"]]
-    assert problems == []
+    problems = axe_problems(checked)
+    assert problems == [], problems
