@@ -100,6 +100,7 @@ def test_the_recipe_runs_and_says_what_the_data_says(full_server, number):
     if number == 7:
         rows, pages = map(int, re.search(r"paged: (\d+) rows in (\d+) pages", done.stdout).groups())
         assert rows > 10_000 and pages == rows // 10_000 + 1
+        assert f"as one CSV table: {rows} rows, truncated: None" in done.stdout
     if number == 9:
         assert int(re.search(r"(\d+) triples", done.stdout)[1]) > 1_000_000
 
