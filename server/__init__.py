@@ -67,6 +67,7 @@ def create_app(config: dict | None = None) -> Flask:
         releases,
         render,
         resources,
+        result_chart,
         search,
         site,
         vendor,
@@ -78,6 +79,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(search.bp)  # /search
     app.register_blueprint(jsonld_context.bp)  # /def/context.jsonld
     app.register_blueprint(guide.bp)  # /guide
+    app.register_blueprint(result_chart.bp)  # /sparql/chart
     # Links in pages go to this server for IRIs under its base, wherever it runs.
     app.jinja_env.globals["local_url"] = render.local_url
     app.jinja_env.globals["external_url"] = render.external_url

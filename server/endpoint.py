@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from urllib.parse import urljoin
 
 import pyoxigraph as ox
 from flask import Blueprint, current_app, make_response, render_template, request
 
 from nap_graph.errors import NotAcceptable, QueryRejected
-from nap_graph.query_check import scan, unknown_graphs
+from nap_graph.query_check import Scan, scan, unknown_graphs
 from nap_graph.results import check_xml
 from nap_graph.store import QueryRequest
 from server.editor import editor_settings
@@ -111,6 +111,52 @@ def endpoint():
         if defaults or named:
             raise APIError("graphs were named but no query was given", 400, "QUERY_REJECTED")
         return service_description(requested)
+    checked = check_query(query, defaults, named)
+    inspection = checked.scan.inspection
+
+    def negotiate(kind: str):
+        offered = GRAPH_FORMATS if kind == "graph" else RESULT_FORMATS
+        return choose(request.accept_mimetypes, offered, requested, kind)
+
+    # The form read from the text picks the format to refuse early (406, before the query
+    # runs); the answer's kind, from Oxigraph's own parse, picks the format it is written in.
+    expected = "graph" if inspection.returns_graph else "results"
+    formats = {expected: negotiate(expected)}
+    other = "results" if expected == "graph" else "graph"
+    try:
+        formats[other] = negotiate(other)
+    except NotAcceptable:
+        formats[other] = None
+    html = {kind: fmt is None or fmt.name == "html" for kind, fmt in formats.items()}
+    limit = result_limit(formats["results"] if expected == "results" else None)
+    answer = run_query(
+        checked,
+        results_format="json" if html["results"] else formats["results"].name,
+        graph_format="turtle" if html["graph"] else formats["graph"].name,
+        limit=limit,
+    )
+    kind = "graph" if answer.kind == "graph" else "results"
+    fmt = formats[kind] or negotiate(kind)  # negotiate() raises the 406 here
+    if fmt.name in ("xml", "rdfxml"):  # 406 for an answer XML cannot hold, not broken XML
+        check_xml(answer.body, fmt.name)
+    return results_response(answer, fmt, query, checked.unknown, limit)
+
+
+@dataclass(frozen=True)
+class CheckedQuery:
+    """A query that passed the endpoint's checks, with what running it needs."""
+
+    query: str
+    defaults: list[str]
+    named: list[str]
+    scan: Scan
+    endpoint_url: str
+    unknown: list[str]  # graphs named that the store does not hold: read as empty
+
+
+def check_query(query: str, defaults: list[str], named: list[str]) -> CheckedQuery:
+    """The endpoint's checks of a query before it runs: its size and its graphs' IRIs. The
+    store checks the scanned text when it runs (no update, no SERVICE)."""
     limit = int(current_app.config["MAX_QUERY_BYTES"])
     if len(query.encode()) > limit:
         raise APIError(
@@ -128,49 +174,35 @@ def endpoint():
                 ) from None
     scanned = scan(query)  # once: a remote store reads the same scan
     inspection = scanned.inspection
-    store = get_store()
     # Relative IRIs in a query resolve against the endpoint's address (as base_iri below).
     endpoint_url = external_url("sparql.endpoint")
     from_graphs = [urljoin(endpoint_url, g) for g in inspection.from_graphs]
     from_named = [urljoin(endpoint_url, g) for g in inspection.from_named_graphs]
-    unknown = unknown_graphs(defaults + named + from_graphs + from_named, set(store.graph_names()))
+    unknown = unknown_graphs(
+        defaults + named + from_graphs + from_named, set(get_store().graph_names())
+    )
+    return CheckedQuery(query, defaults, named, scanned, endpoint_url, unknown)
 
-    def negotiate(kind: str):
-        offered = GRAPH_FORMATS if kind == "graph" else RESULT_FORMATS
-        return choose(request.accept_mimetypes, offered, requested, kind)
 
-    # The form read from the text picks the format to refuse early (406, before the query
-    # runs); the answer's kind, from Oxigraph's own parse, picks the format it is written in.
-    expected = "graph" if inspection.returns_graph else "results"
-    formats = {expected: negotiate(expected)}
-    other = "results" if expected == "graph" else "graph"
-    try:
-        formats[other] = negotiate(other)
-    except NotAcceptable:
-        formats[other] = None
-    html = {kind: fmt is None or fmt.name == "html" for kind, fmt in formats.items()}
-    limit = result_limit(formats["results"] if expected == "results" else None)
-    answer = store.query(
+def run_query(checked: CheckedQuery, results_format: str, graph_format: str, limit: int):
+    """Run a checked query on the store, within its time limit and the given row limit."""
+    inspection = checked.scan.inspection
+    return get_store().query(
         QueryRequest(
-            query,
-            results_format="json" if html["results"] else formats["results"].name,
-            graph_format="turtle" if html["graph"] else formats["graph"].name,
-            default_graphs=defaults,
-            named_graphs=named,
-            base_iri=endpoint_url,
+            checked.query,
+            results_format=results_format,
+            graph_format=graph_format,
+            default_graphs=checked.defaults,
+            named_graphs=checked.named,
+            base_iri=checked.endpoint_url,
             # A query with FROM or FROM NAMED makes its own dataset; otherwise the default
             # graph is the union of the named graphs.
             union=not (inspection.from_graphs or inspection.from_named_graphs),
             pool="sparql",
             limit=limit,
-            scan=scanned,
+            scan=checked.scan,
         )
     )
-    kind = "graph" if answer.kind == "graph" else "results"
-    fmt = formats[kind] or negotiate(kind)  # negotiate() raises the 406 here
-    if fmt.name in ("xml", "rdfxml"):  # 406 for an answer XML cannot hold, not broken XML
-        check_xml(answer.body, fmt.name)
-    return results_response(answer, fmt, query, unknown, limit)
 
 
 def result_limit(fmt) -> int:

@@ -37,6 +37,10 @@ class APIError(Exception):
         self.message, self.status, self.code = message, status, code
 
 
+class NotChartable(ValueError):
+    """An answer with no chart (server/result_chart.py): the reason, in words for the reader."""
+
+
 def error_response(message: str, status: int, code: str, headers: dict | None = None):
     """Answer an error: a page for browsers, {"ok": false, ...} for everyone else."""
     if wants_page():

@@ -42,6 +42,45 @@
     };
   }
 
+  // A Chart view of a SELECT answer, drawn by this server (/sparql/chart) as SVG: YASR's
+  // own chart plugin draws with Google Charts, from the web. The table stays the default.
+  var chartUrl = endpoint.replace(/\/?$/, "/chart");
+  function Chart(yasr) { this.yasr = yasr; }
+  Chart.prototype.priority = 1;
+  Chart.prototype.label = "Chart";
+  Chart.prototype.canHandleResults = function () {
+    var results = this.yasr.results;
+    return !!results && !results.getError() && !!results.getVariables && results.getVariables().length > 1;
+  };
+  Chart.prototype.getIcon = function () {
+    var icon = document.createElement("span");
+    icon.setAttribute("aria-hidden", "true");
+    icon.textContent = "\u2581\u2583\u2585";
+    return icon;
+  };
+  Chart.prototype.draw = function () {
+    var yasr = this.yasr;
+    var tab = Object.keys(yasgui._tabs || {}).map(function (id) { return yasgui.getTab(id); })
+      .filter(function (t) { return t && t.getYasr && t.getYasr() === yasr; })[0] || yasgui.getTab();
+    var box = document.createElement("div");
+    box.className = "editor-chart";
+    box.textContent = "Drawing the chart\u2026";
+    yasr.resultsEl.appendChild(box);
+    return fetch(chartUrl, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: "image/svg+xml, application/json" },
+      body: new URLSearchParams({ query: tab.getQuery() }),
+    }).then(function (response) {
+      return response.text().then(function (text) {
+        if (response.ok) { box.innerHTML = text; return; }
+        var message = text;
+        try { message = JSON.parse(text).error; } catch (e) { /* not JSON: the text as it is */ }
+        box.textContent = "No chart of this answer: " + message;
+      });
+    }).catch(function () { box.textContent = "The chart could not be fetched from the server."; });
+  };
+  if (typeof Yasr !== "undefined" && Yasr.registerPlugin) Yasr.registerPlugin("chart", Chart);
+
   // A share link carries its tab in the address's fragment (#query=...&endpoint=...). It may
   // name only this endpoint, and no extra request parameters or headers.
   var shared = /(^#|&)query=/.test(window.location.hash);
