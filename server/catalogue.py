@@ -9,7 +9,6 @@ as values, so the views decide where they come from.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import unicodedata
 from collections import defaultdict
@@ -97,14 +96,6 @@ def format_name(name: str, media_type: str | None = None) -> str:
         if name.endswith(end):
             return FORMAT_NAMES[end]
     return media_type or "Unknown format"
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def described(void: list[ox.Triple]) -> dict[str, dict[str, list[str]]]:
@@ -200,7 +191,7 @@ def entries(void: list[ox.Triple], files: list[dict], root: Path) -> list[Entry]
             title=_one(values, DCT + "title") or _untitled(name),
             format=format_name(name, media),
             size_text=human_size(size),
-            sha256=checksum or sha256(root / name),
+            sha256=checksum or dump.sha256(root / name),
             group=group,
             description=DESCRIPTIONS.get(name),
             media_type=media.rsplit("media-types/", 1)[-1] if media else None,
