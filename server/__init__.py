@@ -21,6 +21,7 @@ from nap_graph.embedded import OxigraphStore
 from nap_graph.errors import NapGraphError, NotBuilt
 from nap_graph.settings import PROJECT_ROOT, from_environment
 from nap_graph.store import BUILT_FILE, Store
+from server import fast_sparql
 from server.errors import APIError
 from server.hosts import host_allowed, parse_allowed, prefix_is_a_path
 from server.serving import Serving
@@ -40,12 +41,6 @@ def create_app(config: dict | None = None) -> Flask:
     _resolve_paths(app)
     app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_REQUEST_BYTES"])
     app.config["MAX_FORM_MEMORY_SIZE"] = int(app.config["MAX_REQUEST_BYTES"])
-    hops = int(app.config["PROXY_HOPS"])
-    if hops:
-        app.wsgi_app = ProxyFix(
-            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops
-        )
-
     # The store the views see, and the build it serves, switched when a new build lands
     # (server/serving.py); the VoID description is parsed once per build.
     app.extensions["nap_graph"] = Serving(
@@ -55,6 +50,14 @@ def create_app(config: dict | None = None) -> Flask:
         data_files=bool(app.config["DATA_FILES"]),
         interval=float(app.config["RELOAD_INTERVAL"]),
     )
+
+    # The endpoint's common queries skip Flask (server/fast_sparql.py), behind ProxyFix.
+    app.wsgi_app = fast_sparql.SparqlFastPath(app, app.wsgi_app)
+    hops = int(app.config["PROXY_HOPS"])
+    if hops:
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops
+        )
 
     # The views are imported here, as in flaskr: `nap-graph` imports this package to list the
     # `serve` command and its settings, and needs no view for that.
@@ -187,17 +190,54 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
-def _add_cors_and_log(app: Flask) -> None:
-    allowed = parse_allowed(app.config["ALLOWED_HOSTS"])
-    listening = app.config.get("LISTEN_HOST")  # `serve --host`: the address it listens on
+def allowed_hosts(config) -> list[str]:
+    """The hosts this server answers for: ALLOWED_HOSTS, and the address it listens on."""
+    allowed = parse_allowed(config["ALLOWED_HOSTS"])
+    listening = config.get("LISTEN_HOST")  # `serve --host`: the address it listens on
     if listening and listening not in ("0.0.0.0", "::"):
         allowed.append(f"[{listening}]" if ":" in listening else listening.lower())
+    return allowed
 
+
+def served_headers(config, generation) -> dict[str, str]:
+    """The headers of every answer: CORS, no sniffing, and which build answered (a client
+    can tell that two answers come from one build)."""
+    headers = {"X-Content-Type-Options": "nosniff"}
+    origin = config["CORS_ORIGIN"]
+    if origin:
+        headers["Access-Control-Allow-Origin"] = origin
+        headers["Access-Control-Expose-Headers"] = EXPOSED
+    if generation.build_id:
+        headers["NAP-Graph-Build"] = generation.build_id
+    if generation.version:
+        headers["NAP-Graph-Release"] = generation.version
+    return headers
+
+
+def log_request(
+    remote: str | None, method: str, target: str, status: int, length, started: float | None
+) -> None:
+    """Log one line per request; the query string is cut, a query can be long."""
+    elapsed = (time.perf_counter() - (started or time.perf_counter())) * 1000
+    target = target.rstrip("?")
+    log.info(
+        '%s "%s %s" %s %s %.1fms',
+        remote,
+        method,
+        target if len(target) <= 200 else target[:200] + "...",
+        status,
+        length if length is not None else "-",
+        elapsed,
+    )
+
+
+def _add_cors_and_log(app: Flask) -> None:
+    allowed = allowed_hosts(app.config)
     serving: Serving = app.extensions["nap_graph"]
 
     @app.before_request
     def start_clock():
-        g.started = time.perf_counter()
+        g.started = request.environ.get(fast_sparql.STARTED) or time.perf_counter()
         serving.begin_request()  # every part of this answer comes from one build
         # First of all: the host and the prefix are written into links and descriptions.
         if not host_allowed(request.host, allowed):
@@ -211,39 +251,29 @@ def _add_cors_and_log(app: Flask) -> None:
             raise APIError(
                 "X-Forwarded-Prefix must be a path such as /nap", 400, "BAD_FORWARDED_PREFIX"
             )
+        # A query the fast path ran and that failed: answered here, as every error is.
+        handed = request.environ.get(fast_sparql.FAILED)
+        if handed is not None:
+            raise handed
 
     @app.after_request
     def cors_and_log(response):
-        origin = app.config["CORS_ORIGIN"]
-        if origin:
-            response.headers["Access-Control-Allow-Origin"] = origin
-            response.headers["Access-Control-Expose-Headers"] = EXPOSED
-            if request.method == "OPTIONS":
-                response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, POST, OPTIONS"
-                response.headers["Access-Control-Allow-Headers"] = (
-                    "Accept, Content-Type, Accept-Encoding"
-                )
-                response.headers["Access-Control-Max-Age"] = "86400"
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        # Which build answered: a client can tell that two answers come from one build.
-        generation = serving.current()
-        if generation.build_id:
-            response.headers["NAP-Graph-Build"] = generation.build_id
-        if generation.version:
-            response.headers["NAP-Graph-Release"] = generation.version
+        response.headers.update(served_headers(app.config, serving.current()))
+        if request.method == "OPTIONS" and app.config["CORS_ORIGIN"]:
+            response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, POST, OPTIONS"
+            response.headers["Access-Control-Allow-Headers"] = (
+                "Accept, Content-Type, Accept-Encoding"
+            )
+            response.headers["Access-Control-Max-Age"] = "86400"
         if response.mimetype == "text/html":
             response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
-        # One line per request; the query string is cut, a query can be long.
-        target = request.full_path.rstrip("?")
-        log.info(
-            '%s "%s %s" %s %s %.1fms',
+        log_request(
             request.remote_addr,
             request.method,
-            target if len(target) <= 200 else target[:200] + "...",
+            request.full_path,
             response.status_code,
-            response.content_length if response.content_length is not None else "-",
-            elapsed,
+            response.content_length,
+            g.get("started"),
         )
         return response
 

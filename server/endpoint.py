@@ -112,34 +112,51 @@ def endpoint():
             raise APIError("graphs were named but no query was given", 400, "QUERY_REJECTED")
         return service_description(requested)
     checked = check_query(query, defaults, named)
-    inspection = checked.scan.inspection
-
-    def negotiate(kind: str):
-        offered = GRAPH_FORMATS if kind == "graph" else RESULT_FORMATS
-        return choose(request.accept_mimetypes, offered, requested, kind)
-
-    # The form read from the text picks the format to refuse early (406, before the query
-    # runs); the answer's kind, from Oxigraph's own parse, picks the format it is written in.
-    expected = "graph" if inspection.returns_graph else "results"
-    formats = {expected: negotiate(expected)}
-    other = "results" if expected == "graph" else "graph"
-    try:
-        formats[other] = negotiate(other)
-    except NotAcceptable:
-        formats[other] = None
-    html = {kind: fmt is None or fmt.name == "html" for kind, fmt in formats.items()}
-    limit = result_limit(formats["results"] if expected == "results" else None)
-    answer = run_query(
-        checked,
-        results_format="json" if html["results"] else formats["results"].name,
-        graph_format="turtle" if html["graph"] else formats["graph"].name,
-        limit=limit,
+    formats, expected = answer_formats(
+        request.accept_mimetypes, requested, checked.scan.inspection.returns_graph
     )
+    limit = result_limit(formats["results"] if expected == "results" else None)
+    answer = run_query(checked, *store_formats(formats), limit=limit)
     kind = "graph" if answer.kind == "graph" else "results"
-    fmt = formats[kind] or negotiate(kind)  # negotiate() raises the 406 here
+    # negotiate() raises the 406 here
+    fmt = formats[kind] or negotiate(request.accept_mimetypes, requested, kind)
     if fmt.name in ("xml", "rdfxml"):  # 406 for an answer XML cannot hold, not broken XML
         check_xml(answer.body, fmt.name)
     return results_response(answer, fmt, query, checked.unknown, limit)
+
+
+def negotiate(accept, requested: str | None, kind: str):
+    """The format of an answer of this kind ("graph" or "results"); NotAcceptable if none."""
+    offered = GRAPH_FORMATS if kind == "graph" else RESULT_FORMATS
+    return choose(accept, offered, requested, kind)
+
+
+def store_formats(formats: dict) -> tuple[str, str]:
+    """The formats the store writes answers in: the negotiated ones, but SPARQL JSON and
+    Turtle for a page (or for a kind Accept refuses), which the page is made from."""
+    results, graph = formats["results"], formats["graph"]
+    return (
+        "json" if results is None or results.name == "html" else results.name,
+        "turtle" if graph is None or graph.name == "html" else graph.name,
+    )
+
+
+def answer_formats(accept, requested: str | None, returns_graph: bool) -> tuple[dict, str]:
+    """The format for each kind of answer, "results" and "graph", and the kind the query's
+    text reads as; None for a kind that Accept refuses, but for the kind expected, which
+    raises NotAcceptable.
+
+    The form read from the text picks the format to refuse early (406, before the query
+    runs); the answer's kind, from Oxigraph's own parse, picks the format it is written in.
+    """
+    expected = "graph" if returns_graph else "results"
+    formats = {expected: negotiate(accept, requested, expected)}
+    other = "results" if expected == "graph" else "graph"
+    try:
+        formats[other] = negotiate(accept, requested, other)
+    except NotAcceptable:
+        formats[other] = None
+    return formats, expected
 
 
 @dataclass(frozen=True)
@@ -155,12 +172,32 @@ class CheckedQuery:
 
 
 def check_query(query: str, defaults: list[str], named: list[str]) -> CheckedQuery:
+    """The endpoint's checks of a query before it runs, for this request (see checked)."""
+    return checked(
+        query,
+        defaults,
+        named,
+        max_bytes=int(current_app.config["MAX_QUERY_BYTES"]),
+        endpoint_url=external_url("sparql.endpoint"),
+        graph_names=get_store().graph_names(),
+    )
+
+
+def checked(
+    query: str,
+    defaults: list[str],
+    named: list[str],
+    *,
+    max_bytes: int,
+    endpoint_url: str,
+    graph_names: list[str],
+) -> CheckedQuery:
     """The endpoint's checks of a query before it runs: its size and its graphs' IRIs. The
-    store checks the scanned text when it runs (no update, no SERVICE)."""
-    limit = int(current_app.config["MAX_QUERY_BYTES"])
-    if len(query.encode()) > limit:
+    store checks the scanned text when it runs (no update, no SERVICE). Flask's view and the
+    fast path (server/fast_sparql.py) both call this, with what their request holds."""
+    if len(query.encode()) > max_bytes:
         raise APIError(
-            f"the query is longer than the {limit:,} bytes a query may have (MAX_QUERY_BYTES)",
+            f"the query is longer than the {max_bytes:,} bytes a query may have (MAX_QUERY_BYTES)",
             413,
             "REQUEST_TOO_LARGE",
         )
@@ -175,43 +212,47 @@ def check_query(query: str, defaults: list[str], named: list[str]) -> CheckedQue
     scanned = scan(query)  # once: a remote store reads the same scan
     inspection = scanned.inspection
     # Relative IRIs in a query resolve against the endpoint's address (as base_iri below).
-    endpoint_url = external_url("sparql.endpoint")
     from_graphs = [urljoin(endpoint_url, g) for g in inspection.from_graphs]
     from_named = [urljoin(endpoint_url, g) for g in inspection.from_named_graphs]
-    unknown = unknown_graphs(
-        defaults + named + from_graphs + from_named, set(get_store().graph_names())
-    )
+    unknown = unknown_graphs(defaults + named + from_graphs + from_named, set(graph_names))
     return CheckedQuery(query, defaults, named, scanned, endpoint_url, unknown)
 
 
 def run_query(checked: CheckedQuery, results_format: str, graph_format: str, limit: int):
     """Run a checked query on the store, within its time limit and the given row limit."""
+    return get_store().query(query_request(checked, results_format, graph_format, limit))
+
+
+def query_request(
+    checked: CheckedQuery, results_format: str, graph_format: str, limit: int
+) -> QueryRequest:
+    """What the store is asked for a checked query: on the endpoint's workers, within its
+    time limit and the given row limit."""
     inspection = checked.scan.inspection
-    return get_store().query(
-        QueryRequest(
-            checked.query,
-            results_format=results_format,
-            graph_format=graph_format,
-            default_graphs=checked.defaults,
-            named_graphs=checked.named,
-            base_iri=checked.endpoint_url,
-            # A query with FROM or FROM NAMED makes its own dataset; otherwise the default
-            # graph is the union of the named graphs.
-            union=not (inspection.from_graphs or inspection.from_named_graphs),
-            pool="sparql",
-            limit=limit,
-            scan=checked.scan,
-        )
+    return QueryRequest(
+        checked.query,
+        results_format=results_format,
+        graph_format=graph_format,
+        default_graphs=checked.defaults,
+        named_graphs=checked.named,
+        base_iri=checked.endpoint_url,
+        # A query with FROM or FROM NAMED makes its own dataset; otherwise the default
+        # graph is the union of the named graphs.
+        union=not (inspection.from_graphs or inspection.from_named_graphs),
+        pool="sparql",
+        limit=limit,
+        scan=checked.scan,
     )
 
 
-def result_limit(fmt) -> int:
+def result_limit(fmt, config=None) -> int:
     """The most rows of a SELECT answer in this format: EXPORT_LIMIT for CSV and TSV, which
     spreadsheets and data frames read whole without a look at our headers (pandas read
     10,000 of 49,446 rows without a sign), RESULT_LIMIT for the rest."""
+    config = current_app.config if config is None else config
     if fmt is not None and fmt.name in EXPORT_FORMATS:
-        return int(current_app.config["EXPORT_LIMIT"])
-    return int(current_app.config["RESULT_LIMIT"])
+        return int(config["EXPORT_LIMIT"])
+    return int(config["RESULT_LIMIT"])
 
 
 EXPORT_FORMATS = ("csv", "tsv")

@@ -181,11 +181,15 @@ class Serving:
                 return pinned
         return self._current
 
-    def begin_request(self) -> None:
+    def enter(self) -> Generation:
+        """The current generation, held until its `leave()`: a request's build."""
         with self._switch:  # never between reading the current one and entering it
             generation = self._current
             generation.enter()
-        g.nap_graph_generation = generation
+        return generation
+
+    def begin_request(self) -> None:
+        g.nap_graph_generation = self.enter()
 
     def end_request(self) -> None:
         generation = g.pop("nap_graph_generation", None)
