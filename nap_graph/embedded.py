@@ -42,8 +42,9 @@ from nap_graph.store import Answer, QueryRequest, rdf_format
 
 log = logging.getLogger(__name__)
 
-# The fields of a QueryRequest a worker reads; the pool and the scan are the store's business.
-SENT_FIELDS = [f.name for f in fields(QueryRequest) if f.name not in ("pool", "scan")]
+# The fields of a QueryRequest a worker reads; the pool, the scan and whether a kept answer
+# will do are the store's business.
+SENT_FIELDS = [f.name for f in fields(QueryRequest) if f.name not in ("pool", "scan", "cached")]
 # How a worker's end tells why its query stopped it: Oxigraph aborts past RLIMIT_DATA, the
 # seccomp filter kills with SIGSYS (nap_graph/syscall_filter.py); anything else is a crash.
 _CAUSES = {-signal.SIGABRT: "memory", -signal.SIGSYS: "network"}

@@ -35,7 +35,8 @@ class QueryRequest:
     (rows or triples) and `base_iri` are the store's when None. `pool` is "sparql" for the
     endpoint's queries, "site" for the server's own (pages, /health). `scan` is the text's
     scan when the caller has made one (the endpoint does), so that a store reads it there
-    rather than scanning the text again.
+    rather than scanning the text again. `cached` lets the answer come from an answer cache
+    (nap_graph/answer_cache.py).
     """
 
     query: str
@@ -49,6 +50,7 @@ class QueryRequest:
     timeout: float | None = None
     limit: int | None = None
     scan: Scan | None = field(default=None, repr=False, compare=False)
+    cached: bool = True  # False asks the store itself, never a kept answer (/health does)
 
     def __post_init__(self):
         # Lists (or None) are taken, and kept as tuples: a request does not change.

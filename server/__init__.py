@@ -17,6 +17,7 @@ import pyoxigraph as ox
 from flask import Flask, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from nap_graph.answer_cache import cached
 from nap_graph.embedded import OxigraphStore
 from nap_graph.errors import NapGraphError, NotBuilt
 from nap_graph.settings import PROJECT_ROOT, from_environment
@@ -120,15 +121,18 @@ def _open_store(app: Flask, build_dir: Path) -> Store:
                 "or `nap-graph serve`, which builds first"
             )
         sources = [built]
-    return OxigraphStore(
-        sources,
-        mode=app.config["STORE_MODE"],
-        cache=Path(app.config["CACHE_DIR"]) / "stores",
-        workers=int(app.config["QUERY_WORKERS"]),
-        timeout=float(app.config["QUERY_TIMEOUT"]),
-        limit=int(app.config["RESULT_LIMIT"]),
-        max_bytes=int(app.config["MAX_RESULT_BYTES"]),
-        memory=int(app.config["QUERY_MEMORY_BYTES"]),
+    return cached(
+        OxigraphStore(
+            sources,
+            mode=app.config["STORE_MODE"],
+            cache=Path(app.config["CACHE_DIR"]) / "stores",
+            workers=int(app.config["QUERY_WORKERS"]),
+            timeout=float(app.config["QUERY_TIMEOUT"]),
+            limit=int(app.config["RESULT_LIMIT"]),
+            max_bytes=int(app.config["MAX_RESULT_BYTES"]),
+            memory=int(app.config["QUERY_MEMORY_BYTES"]),
+        ),
+        int(app.config["ANSWER_CACHE_BYTES"]),
     )
 
 
@@ -172,7 +176,7 @@ def _open_remote_store(app: Flask, build_dir: Path) -> Store:
         log.error("The store at %s is not ready: %s", endpoint, problem)
     else:
         log.info("Answering from the store at %s (%d graphs)", endpoint, len(graphs))
-    return store
+    return cached(store, int(app.config["ANSWER_CACHE_BYTES"]))
 
 
 EXPOSED = (

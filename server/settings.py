@@ -78,6 +78,12 @@ HTTP_SETTINGS = [
         "Query worker processes per server process for the SPARQL endpoint: how many of its queries run at once (pages and /health have 2 more of their own). A query that finds them all busy for 2 s gets 503 with Retry-After.",
     ),
     Setting(
+        "ANSWER_CACHE_BYTES",
+        64000000,
+        "NAP_GRAPH_ANSWER_CACHE_BYTES",
+        "Bytes of answers each server process keeps per build, to answer a query asked again (same text, format and dataset) without running it; a new build starts empty. Errors, answers over a tenth of it and queries with NOW, RAND, UUID, STRUUID or BNODE are never kept. 0 keeps none.",
+    ),
+    Setting(
         "PROXY_HOPS",
         0,
         "NAP_GRAPH_PROXY_HOPS",

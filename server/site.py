@@ -106,7 +106,7 @@ def health():
     """Whether the server can answer: 200 when its store does, 503 when it does not."""
     store = get_store()
     try:
-        answer = store.query(QueryRequest("ASK { }", timeout=5))
+        answer = store.query(QueryRequest("ASK { }", timeout=5, cached=False))
         ok = answer.body is not None
     except Exception as exc:  # any failure of the store means unhealthy, and says why
         return {**store.health(), "ok": False, "error": str(exc)}, 503
