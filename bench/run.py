@@ -317,9 +317,10 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16, help="soak: concurrent clients")
     parser.add_argument(
         "--targets",
-        help="serving: only these targets, comma-separated (nap-graph, pyoxigraph, "
-        "'Oxigraph server', 'nap-graph on Oxigraph server', Virtuoso, 'nap-graph on Virtuoso', "
-        "rdflib-endpoint, 'rdflib-endpoint + Oxigraph')",
+        help="serving: only these targets, comma-separated ('client floor', pyoxigraph, "
+        "'Jena ARQ', 'Oxigraph server', nap-graph, 'nap-graph --workers 2', 'nap-graph on "
+        "Oxigraph server', Virtuoso, 'nap-graph on Virtuoso', rdflib-endpoint, "
+        "'rdflib-endpoint + Oxigraph')",
     )
     args = parser.parse_args()
     sizes = [s for s in args.sizes.split(",") if s]

@@ -28,7 +28,14 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.serving import REQUEST_TIMEOUT, Target, descendants, free_port, mix, start_http  # noqa: E402
+from bench.serving import (  # noqa: E402
+    REQUEST_TIMEOUT,
+    Target,
+    bench_queries,
+    free_port,
+    start_http,
+    tree_pss_mb,
+)
 
 MAX_GROWTH = 5.0  # per cent, from the end of the warm-up to the end of the run
 # Pages and /id addresses, beside the queries: what a visitor's browser and a linked-data
@@ -43,20 +50,6 @@ PAGES = [
 ]
 
 
-def tree_pss_mb(pid: int) -> float:
-    """The PSS of a process and all its descendants, in MB."""
-    total = 0
-    for member in descendants(pid):
-        try:
-            for line in (Path("/proc") / str(member) / "smaps_rollup").read_text().splitlines():
-                if line.startswith("Pss:"):
-                    total += int(line.split()[1])
-                    break
-        except OSError:  # gone meanwhile: a query worker replaced
-            pass
-    return total / 1024
-
-
 class Load:
     """`clients` threads asking the server, round robin, each from its own place in the list."""
 
@@ -67,7 +60,7 @@ class Load:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         base = target.url.removesuffix("/sparql")
-        self.calls = [("query", query) for query in mix().values()]
+        self.calls = [("query", query) for query in bench_queries().values()]
         self.calls += [("page", (base + path, accept)) for path, accept in PAGES]
         self._threads = [
             threading.Thread(target=self._client, args=(i,), daemon=True) for i in range(clients)
@@ -81,7 +74,12 @@ class Load:
             kind, what = self.calls[n % len(self.calls)]
             try:
                 if kind == "query":
-                    status, _ = self.target.ask(session, what)
+                    status = session.post(
+                        self.target.url,
+                        data=self.target.form(what),
+                        headers=self.target.headers(what),
+                        timeout=REQUEST_TIMEOUT,
+                    ).status_code
                 else:
                     url, accept = what
                     status = session.get(
