@@ -318,7 +318,7 @@ def main() -> None:
     parser.add_argument(
         "--targets",
         help="serving: only these targets, comma-separated ('client floor', pyoxigraph, "
-        "'Jena ARQ', 'Oxigraph server', nap-graph, 'nap-graph --workers 2', 'nap-graph on "
+        "'Jena ARQ', 'Oxigraph server', nap-graph, 'nap-graph --workers 2', 'nap-graph, answer cache', 'nap-graph --workers 2, answer cache', 'nap-graph on "
         "Oxigraph server', Virtuoso, 'nap-graph on Virtuoso', rdflib-endpoint, "
         "'rdflib-endpoint + Oxigraph')",
     )

@@ -71,6 +71,8 @@ ALL_TARGETS = (
     "Oxigraph server",
     "nap-graph",
     "nap-graph --workers 2",
+    "nap-graph, answer cache",
+    "nap-graph --workers 2, answer cache",
     "nap-graph on Oxigraph server",
     "Virtuoso",
     "nap-graph on Virtuoso",
@@ -657,11 +659,19 @@ def run_serving(built: Path, work: Path, targets: set[str] | None = None) -> dic
         if jena is not None:
             results["Jena ARQ"] = jena
 
-    for name, extra in (("nap-graph", []), ("nap-graph --workers 2", ["--workers", "2"])):
+    # Our server without its answer cache: each query's own cost, as a new query pays it; and
+    # with it (the default), where each query after the first is answered from it.
+    for name, extra, cache in (
+        ("nap-graph", [], "0"),
+        ("nap-graph --workers 2", ["--workers", "2"], "0"),
+        ("nap-graph, answer cache", [], None),
+        ("nap-graph --workers 2, answer cache", ["--workers", "2"], None),
+    ):
         if not wanted(name):
             continue
         port = free_port()
-        folder = "nap-graph" + "".join(extra).replace("--", "-")
+        folder = "nap-graph" + "".join(extra).replace("--", "-") + ("" if cache else "-cache")
+        no_cache = {} if cache is None else {"NAP_GRAPH_ANSWER_CACHE_BYTES": cache}
         measure(
             start_http(
                 name,
@@ -670,7 +680,7 @@ def run_serving(built: Path, work: Path, targets: set[str] | None = None) -> dic
                 f"http://127.0.0.1:{port}/sparql",
                 work / f"{folder}.log",
                 # A cache of its own: each start is a cold one.
-                env={"NAP_GRAPH_STORE_DIR": str(work / f"cache-{folder}")},
+                env={"NAP_GRAPH_STORE_DIR": str(work / f"cache-{folder}"), **no_cache},
             )
         )
 
@@ -730,6 +740,7 @@ def run_serving(built: Path, work: Path, targets: set[str] | None = None) -> dic
                         work / f"nap-graph-{kind}.log",
                         env={
                             "NAP_GRAPH_STORE_DIR": str(work / f"cache-{kind}"),
+                            "NAP_GRAPH_ANSWER_CACHE_BYTES": "0",  # the store's own cost
                             **store.environment(),
                         },
                         load_s=load_s,
