@@ -368,9 +368,9 @@ class _Rows:
         if self.limit + 1 in self.ends:
             self.markers, self.stopped = self.limit + 1 + self.skip, True  # those read
             raise BrokenPipeError("the answer is cut here")
-        if self.size > self.cap:
+        if self.size > self.cap or self.uncounted():
             self.stopped = self.overflowed = True
-            raise BrokenPipeError("the answer is longer than any answer sent")
+            raise BrokenPipeError("the answer is not written here")
         return len(chunk)
 
     def flush(self) -> None:
@@ -378,6 +378,10 @@ class _Rows:
 
     def body(self) -> bytes:
         return b"".join(self.parts)
+
+    def uncounted(self) -> bool:
+        """Whether the rows cannot be counted here, and are not few."""
+        return False
 
     def count(self, seg: bytes) -> int:
         return seg.count(self.marker)
@@ -446,6 +450,7 @@ class _JsonRows(_Rows):
     # A row's start (with the byte after it: those in the last three bytes, the next write),
     # or what may be an empty row. (One expression: Python's finds both in one pass.)
     ROW = re.compile(rb',\{"[^:,}\]]|,\{\}')
+    FEW = 1 << 16  # bytes of rows that may not be counted here, which ours write
 
     def __init__(self, limit: int, cap: int):
         super().__init__(limit, cap)
@@ -460,6 +465,11 @@ class _JsonRows(_Rows):
     def find(self, seg: bytes, n: int) -> int:
         starts = (m.start() for m in self.ROW.finditer(seg) if m.group() != b",{}")
         return next(islice(starts, n - 1, None))
+
+    def uncounted(self) -> bool:
+        # Few rows, ours write them; many (the empty rows of an OPTIONAL over all triples),
+        # Oxigraph writes them in TSV instead, and it stops where the limit is.
+        return self.unsure and self.size > self.FEW
 
     def kept(self, body: bytes) -> tuple[bytes, bool, int] | None:
         rows = body.find(b'"bindings":[') + len(b'"bindings":[')  # the first is the head's
@@ -485,28 +495,38 @@ def _extra(body: bytes, classes: bytes) -> int:
 # The format Oxigraph writes a SELECT answer in first, per format asked: CSV keeps no
 # datatype, which the bound of what _within counts needs, so it is written from TSV.
 _ROWS = {"json": _JsonRows, "xml": _XmlRows, "tsv": _Rows, "csv": _Rows}
+_RESULT_FORMATS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
 
 
-def _by_oxigraph(solutions, fmt: str, limit: int, max_bytes: int, again) -> tuple:
+def _by_oxigraph(solutions, fmt: str, limit: int, max_bytes: int, again, kind=None) -> tuple:
     """Write SELECT rows with Oxigraph's writers: the answer _write_solutions would give, byte
     for byte, as Oxigraph writes rows as ours do (but for the carriage return in XML, see _xml).
 
     Oxigraph writes the answer until row `limit` + 1 ends (_Rows). Ours keep the same rows
     unless the byte cap cuts them, which it cannot while what _within counts of them (at most
     their `bound`) and their text are within `max_bytes`: then Oxigraph's text is the answer
-    (CSV written from the TSV, read back, as CSV keeps no datatypes to bound the count by).
-    Otherwise ours write the rows Oxigraph wrote, read back; or the query's result anew, if
-    Oxigraph could not write them within `max_bytes` or read them back (_:a:b).
+    (CSV written from the TSV, read back, as CSV keeps no datatypes to bound the count by;
+    so is JSON whose rows may be empty, which JSON does not tell from a string). Otherwise
+    ours write the rows Oxigraph wrote, read back; or the query's result anew, if Oxigraph
+    could not write them within `max_bytes` or read them back (_:a:b).
     """
     if fmt not in _ROWS or limit < 1:
         return _write_solutions(solutions, fmt, limit, max_bytes)
-    rows = _ROWS[fmt](limit, max_bytes)
+    kind = kind or _ROWS[fmt]
+    rows = kind(limit, max_bytes)
     try:
         solutions.serialize(rows, format=rows.format)
     except Exception:  # what Oxigraph makes of rows' BrokenPipeError, or the query's error
         if not rows.stopped:
             raise
     if rows.overflowed:
+        if kind is _JsonRows and rows.uncounted():
+            return _by_oxigraph(again(), fmt, limit, max_bytes, again, _Rows)
         return _write_solutions(again(), fmt, limit, max_bytes)
     body = rows.body()
     kept = rows.kept(body)
@@ -515,7 +535,8 @@ def _by_oxigraph(solutions, fmt: str, limit: int, max_bytes: int, again) -> tupl
         if fmt == "xml":  # Oxigraph's markup holds no carriage return: each is a literal's
             written = written.replace(b"\r", b"&#13;")
         if rows.most * len(written) <= max_bytes or rows.bound(written) <= max_bytes:
-            written = _csv_from_tsv(written) if fmt == "csv" else written
+            if rows.format != _RESULT_FORMATS[fmt]:
+                written = _from_tsv(written, _RESULT_FORMATS[fmt])
             if written is not None and len(written) <= max_bytes:
                 return ("ok", "bindings", written, truncated, count)
     read = rows.read(body)
@@ -528,12 +549,10 @@ def _by_oxigraph(solutions, fmt: str, limit: int, max_bytes: int, again) -> tupl
         return _write_solutions(again(), fmt, limit, max_bytes)
 
 
-def _csv_from_tsv(body: bytes) -> bytes | None:
-    """An answer Oxigraph wrote in TSV, in CSV, or None if Oxigraph cannot read it back."""
+def _from_tsv(body: bytes, fmt: ox.QueryResultsFormat) -> bytes | None:
+    """An answer Oxigraph wrote in TSV, in another format, or None if it cannot read it back."""
     try:
-        return ox.parse_query_results(body, format=_Rows.format).serialize(
-            format=ox.QueryResultsFormat.CSV
-        )
+        return ox.parse_query_results(body, format=_Rows.format).serialize(format=fmt)
     except SyntaxError:
         return None
 

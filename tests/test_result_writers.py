@@ -172,6 +172,18 @@ def test_rows_json_cannot_count_here_are_written_by_ours(store, ours, fmt, value
     assert bool(ours) is (fmt == "json")
 
 
+@pytest.mark.parametrize("limit", [10, 30_000])
+def test_many_empty_rows_in_json_are_written_from_tsv(store, ours, limit):
+    """Past a few, Oxigraph writes them in TSV, which it stops at the limit, then in JSON."""
+    query = (
+        "SELECT ?x WHERE { ?s <http://e/v> ?o VALUES ?k { 1 2 3 4 5 6 7 8 } "
+        "OPTIONAL { ?s <http://e/none> ?x } }"
+    )
+    fast, expected, runs = answers(store, query, "json", limit)
+    assert fast == expected and fast[3:] == ((True, 10) if limit == 10 else (False, 24_000))
+    assert ours == [] and runs == 1
+
+
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_an_answer_of_rows_with_nothing_bound_is_ours_in_json(store, ours, fmt):
     """SELECT * { } has a row of no variables; an aggregate of nothing, a row unbound."""
