@@ -103,13 +103,17 @@ def answer(store: ox.Store, request: dict) -> tuple:
             options["named_graphs"] = [ox.NamedNode(g) for g in named or []]
         else:
             options["use_default_graph_as_union"] = request.get("union", True)
-        result = store.query(request["query"], base_iri=request.get("base_iri"), **options)
+
+        def run():
+            return store.query(request["query"], base_iri=request.get("base_iri"), **options)
+
         return write_result(
-            result,
+            run(),
             results_format=request["results_format"],
             graph_format=request["graph_format"],
             limit=request["limit"],
             max_bytes=request["max_bytes"],
+            again=run,  # for an answer Oxigraph's writers could not finish
         )
     except SyntaxError as exc:
         return ("error", "syntax", str(exc))

@@ -352,3 +352,58 @@ def graph_of(*paths: Path) -> Graph:
     for path in (ONTOLOGY / "wps.ttl", DATA / "valid" / "base.ttl", *paths):
         graph.parse(path, format="turtle")
     return graph
+
+
+# ---------------------------------------------------------------- the results writers' cases
+
+# A small graph and SELECT queries whose answers try the results writers (test_results.py,
+# test_result_writers.py): every kind of term, unbound values, what each format escapes.
+XSD = "http://www.w3.org/2001/XMLSchema#"
+RESULTS_DATA = f"""
+<http://e/s> <http://e/p> _:b0 .
+_:b0 <http://e/p> _:b1 .
+<http://e/s> <http://e/lang> "chat"@fr .
+<http://e/s> <http://e/lang> "colour"@en-GB .
+<http://e/s> <http://e/typed> "2020"^^<{XSD}gYear> .
+<http://e/s> <http://e/typed> "x"^^<http://e/type?a=1&b=2> .
+<http://e/s> <http://e/typed> "x"^^<{XSD}string> .
+"""
+
+RESULTS_SELECTS = {
+    "empty": "SELECT ?a ?b WHERE { FILTER(false) }",
+    "no variables": "SELECT * WHERE { }",
+    "unbound beside bound": "SELECT ?a ?b WHERE { VALUES (?a ?b) { (1 UNDEF) (UNDEF 'x') } }",
+    "all unbound": "SELECT ?a ?b WHERE { VALUES (?a ?b) { (UNDEF UNDEF) } }",
+    "one column, unbound": "SELECT ?a WHERE { VALUES ?a { UNDEF } }",
+    "one column, empty string": "SELECT ?a WHERE { VALUES ?a { '' } }",
+    "two columns, empty strings": "SELECT ?a ?b WHERE { VALUES (?a ?b) { ('' '') } }",
+    "language tags": "SELECT ?o WHERE { ?s <http://e/lang> ?o } ORDER BY ?o",
+    "datatypes": "SELECT ?o WHERE { ?s <http://e/typed> ?o } ORDER BY STR(DATATYPE(?o))",
+    "integers and doubles": f"SELECT ?a WHERE {{ VALUES ?a {{ 1 -3 +4 '12'^^<{XSD}int> 1e3 "
+    f"'01'^^<{XSD}integer> 'abc'^^<{XSD}integer> 'NaN'^^<{XSD}double> }} }}",
+    "decimals": f"SELECT ?a WHERE {{ VALUES ?a {{ 1.5 -1.5 .5 '1.'^^<{XSD}decimal> }} }}",
+    "booleans": f"SELECT ?a WHERE {{ VALUES ?a {{ true false 'TRUE'^^<{XSD}boolean> }} }}",
+    "blank nodes": "SELECT ?s ?o WHERE { ?s <http://e/p> ?o } ORDER BY STR(?s)",
+    "IRIs": "SELECT ?a WHERE { VALUES ?a { <http://e/a?b=1&c=d> <http://e/é> } }",
+    "an apostrophe in an IRI": "SELECT ?a WHERE { VALUES ?a { <http://e/a'b> } }",
+    "markup and separators in strings": "SELECT ?a WHERE { VALUES ?a "
+    "{ 'a\"b<c>&d' 'tab\\there' 'new\\nline' 'carriage\\rreturn' 'a,b' } }",
+    "an apostrophe in a string": 'SELECT ?a WHERE { VALUES ?a { "it\'s" } }',
+    "spaces around a string": "SELECT ?a WHERE { VALUES ?a { ' lead' 'trail ' '\\tx' 'x\\n' } }",
+    "white space at the ends only": "SELECT ?a WHERE { VALUES ?a "
+    "{ '  two' 'x\\r' '\\rx' ' ' '\\n\\n' 'a  b' 'mid\\rdle' '\\u00A0x' } }",
+    "digits that are not ASCII": f"SELECT ?a WHERE {{ VALUES ?a {{ '²'^^<{XSD}integer> "
+    f"'١٢'^^<{XSD}integer> '1.٥'^^<{XSD}decimal> }} }}",
+    "doubles and floats": f"SELECT ?a WHERE {{ VALUES ?a {{ 1e3 '-1.5e-3'^^<{XSD}double> "
+    f"'INF'^^<{XSD}double> '1.5'^^<{XSD}float> '1'^^<{XSD}decimal> '5.'^^<{XSD}decimal> }} }}",
+    "back slashes and quotes": "SELECT ?a WHERE { VALUES ?a { 'back\\\\slash' 'q\"q' } }",
+    "commas and quotes in a triple term": "SELECT ?a WHERE "
+    "{ BIND(<<( <http://e/s> <http://e/p> 'x,y \"z\"' )>> AS ?a) }",
+    "non-ASCII": "SELECT ?a WHERE { VALUES ?a { 'é ü 日本' 'emoji 🕊' } }",
+    "control characters": "SELECT ?a WHERE { VALUES ?a { 'a\\u0001b\\u007Fc' } }",
+    "characters N-Triples escapes": "SELECT ?a WHERE { VALUES ?a { 'a\\uFFFEb\\uFFFFc\\u0008' } }",
+    "unusual variable names": "SELECT ?été ?_x ?a1 WHERE { BIND(1 AS ?été) BIND(2 AS ?a1) }",
+    # RDF 1.2, which Oxigraph reads and writes.
+    "triple terms": "SELECT ?a WHERE { BIND(<<( <http://e/s> <http://e/p> 'x' )>> AS ?a) }",
+    "base directions": "SELECT ?a WHERE { VALUES ?a { 'x'@ar--rtl } }",
+}
