@@ -5,7 +5,9 @@ default), a zygote process loads the graph once and forks the workers, which sha
 memory; on disk (`prepare_store`), each worker opens a store on disk read-only. A query past
 its time limit has its worker killed and replaced, without stopping the others. The workers
 run without a network, under a memory bound, and die with the server
-(nap_graph/query_worker.py). The server sees only the `Store` protocol (nap_graph/store.py).
+(nap_graph/query_worker.py). Under `nap-graph serve`, the stores of all the server's processes
+fork their workers from one zygote per graph, which its main process starts
+(nap_graph/zygotes.py). The server sees only the `Store` protocol (nap_graph/store.py).
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ SENT_FIELDS = [f.name for f in fields(QueryRequest) if f.name not in ("pool", "s
 # How a worker's end tells why its query stopped it: Oxigraph aborts past RLIMIT_DATA, the
 # seccomp filter kills with SIGSYS (nap_graph/syscall_filter.py); anything else is a crash.
 _CAUSES = {-signal.SIGABRT: "memory", -signal.SIGSYS: "network"}
+_PAGE_BYTES = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
 def prepare_store(files: list[Path], cache: Path) -> Path:
@@ -176,6 +179,18 @@ class _Worker:
             poller.register(self.connection.fileno(), select.POLLIN)
         return bool(poller.poll(max(timeout, 0) * 1000))
 
+    def touched(self) -> int:
+        """Bytes of memory a forked worker has made its own: its minor page faults since the
+        fork, each a page of the zygote copied or a new page (0 for a disk worker)."""
+        if self.process is not None or self.pid is None:
+            return 0
+        try:
+            with open(f"/proc/{self.pid}/stat", "rb") as stat:
+                faults = int(stat.read().rsplit(b")", 1)[1].split()[7])
+        except (OSError, IndexError, ValueError):
+            return 0
+        return faults * _PAGE_BYTES
+
     def alive(self) -> bool:
         """Whether an idle worker still listens: a live one never writes unasked."""
         try:
@@ -224,30 +239,44 @@ def _spawn_disk_worker(spawner: _Spawner, path: Path, memory: int) -> _Worker:
 
 
 class _Zygote:
-    """The process that holds the in-memory store and forks workers from it."""
+    """The process that holds the in-memory store and forks workers from it.
 
-    def __init__(self, spawner: _Spawner, files: list[Path], memory: int, load_timeout=1800):
+    `mode` is the zygote's (nap_graph/query_worker.py): "zygote", this store's own, which
+    stops when this connection closes; "shared", a server's, started by its ZygoteHost
+    (nap_graph/zygotes.py), which attaches a connection for each store that uses it.
+    """
+
+    def __init__(
+        self,
+        spawner: _Spawner,
+        files: list[Path],
+        memory: int,
+        load_timeout=1800,
+        mode: str = "zygote",
+    ):
         ours, theirs = socket.socketpair()
         with theirs:
             self.process = spawner.popen(
-                _worker_command("zygote", theirs.fileno(), memory, *files),
+                _worker_command(mode, theirs.fileno(), memory, *files),
                 pass_fds=[theirs.fileno()],
             )
         self.control = ours
         self.lock = threading.Lock()
         try:
-            if self._line(load_timeout) != "ready":
+            word, _, figures = self._line(load_timeout).partition(" ")
+            if word != "ready":
                 raise StoreUnavailable("the store could not load the graph into memory")
         except StoreUnavailable:
             self.close()
             raise
+        self.figures = json.loads(figures)  # its quads and named graphs
 
     def _line(self, timeout: float) -> str:
         self.control.settimeout(timeout)
         data = b""
         try:
             while not data.endswith(b"\n"):
-                chunk = self.control.recv(64)
+                chunk = self.control.recv(4096)
                 if not chunk:
                     raise StoreUnavailable("the in-memory store stopped")
                 data += chunk
@@ -257,20 +286,37 @@ class _Zygote:
             raise StoreUnavailable(f"the in-memory store stopped: {exc}") from exc
         return data.decode().strip()
 
+    def _send(self, message: bytes, fd: int) -> str:
+        """Send a message with a socket, and return the zygote's answer."""
+        try:
+            socket.send_fds(self.control, [message], [fd])
+        except OSError as exc:
+            raise StoreUnavailable(f"the in-memory store stopped: {exc}") from exc
+        return self._line(30)
+
     def fork(self) -> _Worker:
         with self.lock:
             ours, theirs = socket.socketpair()
             try:
                 with theirs:
-                    try:
-                        socket.send_fds(self.control, [b"fork"], [theirs.fileno()])
-                    except OSError as exc:
-                        raise StoreUnavailable(f"the in-memory store stopped: {exc}") from exc
-                    self._line(30)  # the worker's PID, which the worker tells itself
+                    self._send(b"fork", theirs.fileno())  # the PID, which the worker tells too
             except BaseException:
                 ours.close()
                 raise
         return _Worker(Connection(ours.detach()), "forked from the in-memory store")
+
+    def attach(self) -> socket.socket:
+        """One more connection to this zygote, for another store (a shared zygote's owner)."""
+        with self.lock:
+            ours, theirs = socket.socketpair()
+            try:
+                with theirs:
+                    if self._send(b"attach", theirs.fileno()) != "ok":
+                        raise StoreUnavailable("the in-memory store refused a connection")
+            except BaseException:
+                ours.close()
+                raise
+        return ours
 
     def exit_code(self, pid: int) -> int | None:
         """How a worker it forked ended (a negative signal number, as Popen's returncode)."""
@@ -285,10 +331,80 @@ class _Zygote:
     def alive(self) -> bool:
         return self.process.poll() is None
 
+    def exit_status(self) -> int | None:
+        return self.process.poll()
+
     def close(self) -> None:
         self.control.close()
         self.process.kill()
         self.process.wait(5)
+
+
+def abstract_address(address: str) -> str:
+    # Printed with "@" as ss(8) does; the kernel's abstract names begin with a NUL byte.
+    return "\0" + address.removeprefix("@")
+
+
+def _ask_host(
+    address: str, files: list[Path], memory: int, timeout: float
+) -> tuple[socket.socket, int, dict]:
+    """Ask a server's ZygoteHost (nap_graph/zygotes.py) for a connection to the zygote of
+    these files.
+
+    Returns the connection, a pidfd of the zygote (readable once it has ended) and the
+    graph's figures (its quads and named graphs). Waits while the zygote loads the graph.
+    """
+    request = {"files": [str(path) for path in files], "memory": memory}
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+        connection.settimeout(timeout)
+        try:
+            connection.connect(abstract_address(address))
+            connection.sendall(json.dumps(request).encode() + b"\n")
+            message, fds, _, _ = socket.recv_fds(connection, 1 << 16, 2)
+            while chunk := connection.recv(1 << 16):
+                message += chunk
+        except OSError as exc:
+            raise StoreUnavailable(f"the server's shared store does not answer: {exc}") from exc
+    try:
+        answer = json.loads(message)
+    except ValueError:
+        answer = {"error": "the server's shared store stopped"}
+    if "error" in answer or len(fds) != 2:
+        for fd in fds:
+            os.close(fd)
+        raise StoreUnavailable(answer.get("error", "the server's shared store sent no connection"))
+    return socket.socket(fileno=fds[0]), fds[1], answer["figures"]
+
+
+class _SharedZygote(_Zygote):
+    """A connection of this store's own to the zygote its server shares (nap_graph/zygotes.py).
+
+    The server's ZygoteHost, at `host`, starts the zygote of these files if none runs (once,
+    however many stores ask) and sends a connection to it, with a pidfd of the zygote; the
+    store forks its workers through that connection, as through a zygote of its own. Closing
+    it leaves the zygote to the server's other processes: it stops when none uses it.
+    """
+
+    def __init__(self, host: str, files: list[Path], memory: int, load_timeout=1800):
+        self.process = None
+        self.lock = threading.Lock()
+        self.control, self._pidfd, self.figures = _ask_host(host, files, memory, load_timeout)
+
+    def alive(self) -> bool:
+        try:  # a pidfd reads as ready once its process has ended
+            return not select.select([self._pidfd], [], [], 0)[0]
+        except (OSError, ValueError):
+            return False
+
+    def exit_status(self) -> int | None:
+        return None  # the server's main process reaps it, and logs how it ended
+
+    def close(self) -> None:
+        self.control.close()
+        try:
+            os.close(self._pidfd)
+        except OSError:
+            pass
 
 
 class _Pool:
@@ -304,8 +420,9 @@ class _Pool:
 class OxigraphStore:
     """Oxigraph, queried by pools of worker processes under a time limit.
 
-    In memory (the default), one zygote process loads the graph and forks the workers; on
-    disk, each worker opens the store read-only. The endpoint's queries (`pool="sparql"`)
+    In memory (the default), one zygote process loads the graph and forks the workers: the
+    store's own, or, given the address of a server's ZygoteHost (`host`), the one it shares
+    with the server's other processes. On disk, each worker opens the store read-only. The endpoint's queries (`pool="sparql"`)
     have `workers` of them and wait for one at most `QUEUE_WAIT` seconds; the site's own
     queries (pages, /health; the default pool) have `SITE_WORKERS` more, which no SPARQL
     query can hold.
@@ -314,6 +431,11 @@ class OxigraphStore:
     name = "oxigraph"
     SITE_WORKERS = 2
     QUEUE_WAIT = 2.0  # past it, a query finding every worker busy gets 503 and Retry-After
+    # Oxigraph's in-memory store writes as it reads (reference counts), so a forked worker
+    # that scans much of the graph gets copies of the zygote's pages: up to the whole graph,
+    # kept for as long as it lives. Past this much memory of its own, a worker is replaced by
+    # a fresh fork after its answer (a few milliseconds), and the copies are given back.
+    RECYCLE_BYTES = 32_000_000
 
     def __init__(
         self,
@@ -327,6 +449,7 @@ class OxigraphStore:
         max_bytes: int = 50_000_000,
         memory: int = 2_000_000_000,
         base_iri: str | None = None,
+        host: str | None = None,
     ):
         self.mode = mode
         self.timeout = timeout
@@ -335,6 +458,7 @@ class OxigraphStore:
         self.memory = memory
         self.base_iri = base_iri
         self._files = files
+        self._host = host  # the server's ZygoteHost (nap_graph/zygotes.py), to share its zygote
         self._pools = {"sparql": _Pool(workers), "site": _Pool(self.SITE_WORKERS)}
         self._closed = False
         self._workers: set[_Worker] = set()  # every live worker, busy or idle, to stop at close
@@ -342,6 +466,7 @@ class OxigraphStore:
         self._reloading = False
         self._reloads = 0
         self._replaced = 0  # workers killed past a time limit, or stopped by their query
+        self._recycled = 0  # workers that had taken too much memory of their own, replaced
         # Workers stopped by their query, by cause: past the memory a query may have
         # (Oxigraph aborts), a socket the seccomp filter forbids, or a crash of the engine.
         self._ended = {"memory": 0, "network": 0, "crash": 0}
@@ -360,30 +485,47 @@ class OxigraphStore:
         self._spawner = _Spawner()
         if mode == "memory":
             try:
-                self._zygote = _Zygote(self._spawner, files, memory)
+                self._zygote = self._open_zygote()
             except BaseException:
                 self._spawner.stop()
                 raise
         try:
-            counts = json.loads(
-                self.query(
-                    QueryRequest(
-                        "SELECT ?g (COUNT(*) AS ?n) WHERE { { GRAPH ?g { ?s ?p ?o } } UNION { ?s ?p ?o } } GROUP BY ?g",
-                        timeout=600,
-                        limit=100_000,
-                        union=False,
-                    )
-                ).body
-            )["results"]["bindings"]
+            self._graphs, self._triples = self._count()
         except BaseException:
             self.close()
             raise
-        self._graphs = sorted(
+
+    def _count(self) -> tuple[list[str], int]:
+        """The named graphs and the number of quads, as a first worker starts.
+
+        In memory, the zygote counted them as it loaded the graph, once for all the stores
+        that share it; on disk, a first query counts them. Either way a worker starts here, so
+        that a store that cannot start one fails now, not at its first query.
+        """
+        if self._zygote is not None:
+            self.query(QueryRequest("ASK {}", timeout=600, union=False))
+            return self._zygote.figures["graphs"], self._zygote.figures["quads"]
+        counts = json.loads(
+            self.query(
+                QueryRequest(
+                    "SELECT ?g (COUNT(*) AS ?n) WHERE { { GRAPH ?g { ?s ?p ?o } } UNION { ?s ?p ?o } } GROUP BY ?g",
+                    timeout=600,
+                    limit=100_000,
+                    union=False,
+                )
+            ).body
+        )["results"]["bindings"]
+        graphs = sorted(
             row["g"]["value"] for row in counts if "g" in row and row["g"]["type"] == "uri"
         )
-        self._triples = sum(int(row["n"]["value"]) for row in counts)
+        return graphs, sum(int(row["n"]["value"]) for row in counts)
 
     # ------------------------------------------------------------------ workers
+
+    def _open_zygote(self) -> _Zygote:
+        if self._host is not None:
+            return _SharedZygote(self._host, self._files, self.memory)
+        return _Zygote(self._spawner, self._files, self.memory)
 
     def _new_worker(self) -> _Worker:
         if self._closed:
@@ -448,12 +590,12 @@ class OxigraphStore:
             self._reloading = True
         log.warning(
             "the in-memory store stopped (exit status %s): loading the graph again",
-            dead.process.poll(),
+            dead.exit_status(),
         )
 
         def load():
             try:
-                zygote = _Zygote(self._spawner, self._files, self.memory)
+                zygote = self._open_zygote()
             except Exception:
                 log.exception("the in-memory store could not load the graph again")
                 zygote = dead  # the next query tries again
@@ -495,6 +637,12 @@ class OxigraphStore:
 
     def _release(self, pool: _Pool, worker: _Worker | None) -> None:
         """Give a worker back to its pool, or, with None, the place of one that is gone."""
+        if worker is not None and not self._closed and worker.touched() > self.RECYCLE_BYTES:
+            self._replace(pool, worker, recycled=True)
+            return
+        self._give_back(pool, worker)
+
+    def _give_back(self, pool: _Pool, worker: _Worker | None) -> None:
         with pool.changed:
             if worker is None:
                 pool.started -= 1
@@ -504,9 +652,12 @@ class OxigraphStore:
                 pool.idle.append(worker)
             pool.changed.notify()
 
-    def _replace(self, pool: _Pool, worker: _Worker) -> None:
+    def _replace(self, pool: _Pool, worker: _Worker, recycled: bool = False) -> None:
         """Kill a worker and start another in the background."""
-        self._replaced += 1
+        if recycled:
+            self._recycled += 1
+        else:
+            self._replaced += 1
         self._kill(worker)
         if self._closed:
             self._release(pool, None)
@@ -518,7 +669,7 @@ class OxigraphStore:
             except Exception as exc:
                 log.warning("could not start a replacement query worker: %s", exc)
                 replacement = None
-            self._release(pool, replacement)
+            self._give_back(pool, replacement)
 
         threading.Thread(target=start, daemon=True).start()
 
@@ -590,6 +741,7 @@ class OxigraphStore:
             "reloading": self._reloading,
             "reloads": self._reloads,
             "workers_replaced": self._replaced,
+            "workers_recycled": self._recycled,
             "workers_crashed": self._ended["crash"],
             "workers_out_of_memory": self._ended["memory"],
             "workers_stopped_for_network": self._ended["network"],

@@ -28,9 +28,12 @@ This module imports only what a worker needs, so that workers start quickly.
 from __future__ import annotations
 
 import ctypes
+import gc
 import gzip
+import json
 import os
 import resource
+import selectors
 import signal
 import socket
 import sys
@@ -181,18 +184,118 @@ def load_in_memory(files: list[str]) -> ox.Store:
     return store
 
 
-def zygote(control: socket.socket, memory: int, files: list[str]) -> None:
-    """Load the graph, then fork a worker for each socket received on the control socket.
+def graph_figures(store: ox.Store) -> dict:
+    """What the store reports of its graph: its quads, and its named graphs that hold any."""
+    graphs = [
+        graph.value
+        for graph in store.named_graphs()
+        if isinstance(graph, ox.NamedNode)
+        and next(iter(store.quads_for_pattern(None, None, None, graph)), None) is not None
+    ]
+    return {"quads": len(store), "graphs": sorted(graphs)}
 
-    Messages: `fork` with a socket (answered with the worker's PID), and `status PID`
-    (answered with how that worker ended, as os.waitstatus_to_exitcode gives it, or `-` if it
-    has not), so that the store can tell a query that ran out of memory from one that tried
-    the network or crashed the engine.
+
+def zygote(owner: socket.socket, memory: int, files: list[str], shared: bool = False) -> None:
+    """Load the graph, then fork a worker for each socket received on a connection.
+
+    The first line on `owner` is `ready` and the graph's figures (graph_figures, as JSON).
+    Then, on any connection, messages that each wait for their answer: `fork` with a socket
+    (answered with the worker's PID); `status PID` (answered with how that worker ended, as
+    os.waitstatus_to_exitcode gives it, or `-` if it has not), so that the store can tell a
+    query that ran out of memory from one that tried the network or crashed the engine; and
+    `attach` with a socket, one more connection (answered `ok`).
+
+    A private zygote (one store's) stops when its one connection closes. A shared one (one
+    server's, nap_graph/zygotes.py), whose owner attaches a connection for each store, stops
+    when the last of those closes, or the owner's. When a connection closes, the workers
+    forked through it are killed: they never outlive the process that asked for them.
     """
     store = load_in_memory(files)
-    ended: dict[int, int] = {}
+    figures = graph_figures(store)
+    # The workers share this process's pages until they write to them; the collector walking
+    # the objects loaded so far would write to every one (gc.freeze leaves them out).
+    gc.collect()
+    gc.freeze()
+    owner.sendall(f"ready {json.dumps(figures)}\n".encode())
+    _Forker(store, memory, owner, shared).run()
 
-    def reap(signum, frame) -> None:
+
+class _Forker:
+    """The zygote's loop: one thread (it forks), its connections watched by a selector."""
+
+    def __init__(self, store: ox.Store, memory: int, owner: socket.socket, shared: bool):
+        self.store, self.memory, self.owner, self.shared = store, memory, owner, shared
+        self.selector = selectors.DefaultSelector()
+        self.forked: dict[socket.socket, set[int]] = {}  # each connection's live workers
+        self.ended: dict[int, int] = {}  # workers reaped, with their exit codes, until asked
+        self.asked: list[tuple[socket.socket, int, float]] = []  # `status` not known yet
+        self._add(owner)
+
+    def _add(self, connection: socket.socket) -> None:
+        self.forked[connection] = set()
+        self.selector.register(connection, selectors.EVENT_READ)
+
+    def run(self) -> None:
+        while True:
+            self._reap()
+            self._answer_status()
+            # Workers are reaped here only, never in a signal handler: a PID in `forked` is
+            # one not reaped yet, which the kernel cannot have given to another process.
+            for key, _ in self.selector.select(0.01 if self.asked else 1.0):
+                if not self._read(key.fileobj):
+                    return
+
+    def _read(self, connection: socket.socket) -> bool:
+        """Answer one message; return False when the zygote is to stop."""
+        try:
+            message, fds, _, _ = socket.recv_fds(connection, 32, 1)
+        except OSError:
+            message, fds = b"", []
+        if not message:
+            self._drop(connection)
+            users = len(self.forked) - (self.owner in self.forked)
+            return connection is not self.owner and (not self.shared or users > 0)
+        if message == b"attach" and fds:
+            self._add(socket.socket(fileno=fds[0]))
+            connection.sendall(b"ok\n")
+        elif message.startswith(b"status "):
+            self.asked.append((connection, int(message.split()[1]), time.monotonic() + 1.0))
+        elif message == b"fork" and fds:
+            pid = self._fork(fds[0])
+            self.forked[connection].add(pid)
+            connection.sendall(f"{pid}\n".encode())
+        else:
+            for fd in fds:
+                os.close(fd)
+            connection.sendall(b"?\n")
+        return True
+
+    def _fork(self, fd: int) -> int:
+        me = os.getpid()
+        pid = os.fork()
+        if pid == 0:
+            die_with_parent(me)  # the parent-death signal is not inherited across fork
+            self.selector.close()
+            for connection in self.forked:
+                connection.close()
+            try:
+                serve(self.store, Connection(fd), self.memory)
+            finally:
+                os._exit(0)
+        os.close(fd)
+        return pid
+
+    def _drop(self, connection: socket.socket) -> None:
+        """Forget a connection that closed, and kill the workers forked through it."""
+        for pid in self.forked.pop(connection, ()):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self.selector.unregister(connection)
+        connection.close()
+
+    def _reap(self) -> None:
         while True:
             try:
                 pid, status = os.waitpid(-1, os.WNOHANG)
@@ -200,44 +303,24 @@ def zygote(control: socket.socket, memory: int, files: list[str]) -> None:
                 return
             if pid == 0:
                 return
-            ended[pid] = os.waitstatus_to_exitcode(status)
-            if len(ended) > 1000:  # nobody asked about the oldest
-                del ended[next(iter(ended))]
+            for pids in self.forked.values():
+                pids.discard(pid)
+            self.ended[pid] = os.waitstatus_to_exitcode(status)
+            if len(self.ended) > 1000:  # nobody asked about the oldest
+                del self.ended[next(iter(self.ended))]
 
-    signal.signal(signal.SIGCHLD, reap)
-    control.sendall(b"ready\n")
-    me = os.getpid()
-    while True:
-        try:
-            message, fds, _, _ = socket.recv_fds(control, 32, 1)
-        except OSError:
-            return
-        if not message:
-            return  # the server closed the control socket: stop
-        if message.startswith(b"status "):
-            control.sendall(f"{_wait_for(ended, int(message.split()[1]), reap)}\n".encode())
-            continue
-        pid = os.fork()
-        if pid == 0:
-            die_with_parent(me)  # the parent-death signal is not inherited across fork
-            control.close()
-            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-            try:
-                serve(store, Connection(fds[0]), memory)
-            finally:
-                os._exit(0)
-        os.close(fds[0])
-        control.sendall(f"{pid}\n".encode())
-
-
-def _wait_for(ended: dict[int, int], pid: int, reap, wait: float = 1.0) -> str:
-    """How worker `pid` ended, waiting a little: the store asks as soon as its socket closes."""
-    for _ in range(int(wait / 0.01)):
-        reap(None, None)
-        if pid in ended:
-            return str(ended.pop(pid))
-        time.sleep(0.01)
-    return "-"
+    def _answer_status(self) -> None:
+        """Answer `status` once the worker is reaped, or `-` after a second: the store asks as
+        soon as its socket closes, a moment before the worker has ended."""
+        now = time.monotonic()
+        for entry in list(self.asked):
+            connection, pid, deadline = entry
+            if pid in self.ended or now >= deadline:
+                self.asked.remove(entry)
+                try:
+                    connection.sendall(f"{self.ended.pop(pid, '-')}\n".encode())
+                except OSError:
+                    pass  # it closed: the selector sees it
 
 
 if __name__ == "__main__":
@@ -246,7 +329,7 @@ if __name__ == "__main__":
     mode, fd, memory, paths = sys.argv[1], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5:]
     if mode == "disk":
         serve(ox.Store.read_only(paths[0]), Connection(fd), memory)
-    elif mode == "zygote":
-        zygote(socket.socket(fileno=fd), memory, paths)
+    elif mode in ("zygote", "shared"):
+        zygote(socket.socket(fileno=fd), memory, paths, shared=mode == "shared")
     else:
         raise SystemExit(f"unknown mode {mode!r}")

@@ -131,6 +131,7 @@ def _open_store(app: Flask, build_dir: Path) -> Store:
             limit=int(app.config["RESULT_LIMIT"]),
             max_bytes=int(app.config["MAX_RESULT_BYTES"]),
             memory=int(app.config["QUERY_MEMORY_BYTES"]),
+            host=app.config.get("ZYGOTE_HOST"),  # `nap-graph serve`'s: one zygote for its workers
         ),
         int(app.config["ANSWER_CACHE_BYTES"]),
     )
@@ -169,6 +170,7 @@ def _open_remote_store(app: Flask, build_dir: Path) -> Store:
             timeout=float(app.config["QUERY_TIMEOUT"]),
             limit=1,
             memory=int(app.config["QUERY_MEMORY_BYTES"]),
+            host=app.config.get("ZYGOTE_HOST"),
         ),
     )
     problem = store.check()
