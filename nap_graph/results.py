@@ -495,12 +495,7 @@ def _extra(body: bytes, classes: bytes) -> int:
 # The format Oxigraph writes a SELECT answer in first, per format asked: CSV keeps no
 # datatype, which the bound of what _within counts needs, so it is written from TSV.
 _ROWS = {"json": _JsonRows, "xml": _XmlRows, "tsv": _Rows, "csv": _Rows}
-_RESULT_FORMATS = {
-    "json": ox.QueryResultsFormat.JSON,
-    "xml": ox.QueryResultsFormat.XML,
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-}
+_RESULT_FORMATS = {f.name: f.ox for f in formats.RESULT_FORMATS}
 
 
 def _by_oxigraph(solutions, fmt: str, limit: int, max_bytes: int, again, kind=None) -> tuple:

@@ -24,7 +24,8 @@ from nap_graph.settings import PROJECT_ROOT, from_environment
 from nap_graph.store import BUILT_FILE, Store
 from server import fast_sparql
 from server.errors import APIError
-from server.hosts import host_allowed, parse_allowed, prefix_is_a_path
+from server.every_answer import log_request, served_headers
+from server.hosts import allowed_hosts, host_allowed, prefix_is_a_path
 from server.serving import Serving
 from server.settings import DEFAULTS, SETTINGS
 
@@ -60,8 +61,8 @@ def create_app(config: dict | None = None) -> Flask:
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops
         )
 
-    # The views are imported here, as in flaskr: `nap-graph` imports this package to list the
-    # `serve` command and its settings, and needs no view for that.
+    # The other views are imported here, as in flaskr: `serve --help` imports this package and
+    # needs none of them (the endpoint comes with the fast path).
     from server import (
         downloads,
         endpoint,
@@ -181,12 +182,6 @@ def _open_remote_store(app: Flask, build_dir: Path) -> Store:
     return cached(store, int(app.config["ANSWER_CACHE_BYTES"]))
 
 
-EXPOSED = (
-    "NAP-Graph-Truncated, NAP-Graph-Result-Limit, NAP-Graph-Unknown-Graphs, Link, "
-    "Content-Disposition, Content-Location, ETag, NAP-Graph-Build, NAP-Graph-Release"
-)
-
-
 # Pages load scripts, styles and data from this server alone; a link in query results can
 # never run script. YASGUI sets inline styles, hence 'unsafe-inline' for styles only.
 CONTENT_SECURITY_POLICY = (
@@ -194,47 +189,6 @@ CONTENT_SECURITY_POLICY = (
     "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
     "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
-
-
-def allowed_hosts(config) -> list[str]:
-    """The hosts this server answers for: ALLOWED_HOSTS, and the address it listens on."""
-    allowed = parse_allowed(config["ALLOWED_HOSTS"])
-    listening = config.get("LISTEN_HOST")  # `serve --host`: the address it listens on
-    if listening and listening not in ("0.0.0.0", "::"):
-        allowed.append(f"[{listening}]" if ":" in listening else listening.lower())
-    return allowed
-
-
-def served_headers(config, generation) -> dict[str, str]:
-    """The headers of every answer: CORS, no sniffing, and which build answered (a client
-    can tell that two answers come from one build)."""
-    headers = {"X-Content-Type-Options": "nosniff"}
-    origin = config["CORS_ORIGIN"]
-    if origin:
-        headers["Access-Control-Allow-Origin"] = origin
-        headers["Access-Control-Expose-Headers"] = EXPOSED
-    if generation.build_id:
-        headers["NAP-Graph-Build"] = generation.build_id
-    if generation.version:
-        headers["NAP-Graph-Release"] = generation.version
-    return headers
-
-
-def log_request(
-    remote: str | None, method: str, target: str, status: int, length, started: float | None
-) -> None:
-    """Log one line per request; the query string is cut, a query can be long."""
-    elapsed = (time.perf_counter() - (started or time.perf_counter())) * 1000
-    target = target.rstrip("?")
-    log.info(
-        '%s "%s %s" %s %s %.1fms',
-        remote,
-        method,
-        target if len(target) <= 200 else target[:200] + "...",
-        status,
-        length if length is not None else "-",
-        elapsed,
-    )
 
 
 def _add_cors_and_log(app: Flask) -> None:

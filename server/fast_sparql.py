@@ -4,7 +4,7 @@ A query by GET, by POST of a form or by POST directly, for a host the server ans
 in a format other than a page or compacted JSON-LD: Flask's routing, request and response
 objects and hooks cost several times the query itself for a lookup (docs/benchmarks.md). The
 checks, the store's request, the headers and the log line are the endpoint's own
-(server/endpoint.py, server/render.py, server/__init__.py), called here with what the WSGI
+(server/endpoint.py, server/render.py, server/every_answer.py), called here with what the WSGI
 environ holds. Everything else goes to Flask untouched (a body read here is put back), and a
 query that fails here is answered by Flask's error handlers, so errors read alike whichever
 path a request took.
@@ -24,8 +24,11 @@ from werkzeug.wsgi import get_host
 
 from nap_graph.errors import NapGraphError
 from nap_graph.results import check_xml
+from server import endpoint
 from server.errors import APIError
-from server.hosts import host_allowed, prefix_is_a_path
+from server.every_answer import log_request, served_headers
+from server.hosts import allowed_hosts, host_allowed, prefix_is_a_path
+from server.render import result_headers
 
 # What the fast path leaves in the environ for Flask: when the request began, and the error
 # of a query it ran, for Flask to answer.
@@ -59,8 +62,6 @@ class SparqlFastPath:
         request = self._read(environ)
         if request is None:
             return self.next(environ, start_response)
-        from server import endpoint  # the views are imported by create_app, after this
-
         query, defaults, named = request
         config = self.app.config
         generation = self.serving.enter()
@@ -98,9 +99,6 @@ class SparqlFastPath:
             except (APIError, NapGraphError) as exc:
                 environ[FAILED] = exc
                 return self.next(environ, start_response)
-            from server import log_request, served_headers
-            from server.render import result_headers
-
             headers = {
                 "Content-Type": fmt.content_type,
                 "Content-Length": str(len(answer.body)),
@@ -171,8 +169,6 @@ class SparqlFastPath:
         )
 
     def _allowed(self) -> list[str]:
-        from server import allowed_hosts
-
         cached = getattr(self, "_allowed_hosts", None)
         if cached is None:
             cached = self._allowed_hosts = allowed_hosts(self.app.config)
@@ -193,9 +189,7 @@ class SparqlFastPath:
 def _answer_formats(accept: str | None, returns_graph: bool) -> tuple[dict, str]:
     """The endpoint's formats for an Accept header: clients send the same few, and reading
     one by RFC 9110 costs more than a lookup's query."""
-    from server.endpoint import answer_formats
-
-    return answer_formats(parse_accept_header(accept, MIMEAccept), None, returns_graph)
+    return endpoint.answer_formats(parse_accept_header(accept, MIMEAccept), None, returns_graph)
 
 
 def _parameters(data: bytes) -> dict[str, list[str]] | None:

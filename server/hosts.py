@@ -51,3 +51,12 @@ def host_allowed(host: str, allowed: list[str]) -> bool:
 def prefix_is_a_path(prefix: str) -> bool:
     """Whether a script root (from X-Forwarded-Prefix) is a path on this host."""
     return _PREFIX.fullmatch(prefix) is not None
+
+
+def allowed_hosts(config) -> list[str]:
+    """The hosts this server answers for: ALLOWED_HOSTS, and the address it listens on."""
+    allowed = parse_allowed(config["ALLOWED_HOSTS"])
+    listening = config.get("LISTEN_HOST")  # `serve --host`: the address it listens on
+    if listening and listening not in ("0.0.0.0", "::"):
+        allowed.append(f"[{listening}]" if ":" in listening else listening.lower())
+    return allowed
